@@ -1,0 +1,71 @@
+/**
+ * The error vocabulary of git-vault. Lower layers throw these; only the CLI
+ * layer turns them into exit codes and hints. Messages name files, lines and
+ * keys, never a value or an identity.
+ */
+
+/** Exit codes documented in docs/cli.md. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notInRepo: 128,
+} as const;
+
+/** A failure the user can act on, with a stable machine-readable code. */
+export class VaultError extends Error {
+  override readonly name: string = "VaultError";
+  readonly code: string;
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: { hint?: string; exitCode?: number } = {}) {
+    super(message);
+    this.code = code;
+    this.exitCode = options.exitCode ?? ExitCode.failure;
+    this.hint = options.hint;
+  }
+}
+
+/** The command line was wrong: unknown option, missing argument, bad combination. */
+export class UsageError extends VaultError {
+  override readonly name = "UsageError";
+  constructor(message: string, hint?: string) {
+    super("usage", message, { exitCode: ExitCode.usage, ...(hint === undefined ? {} : { hint }) });
+  }
+}
+
+/** A git command failed; carries git's exit code and its trimmed stderr. */
+export class GitError extends VaultError {
+  override readonly name = "GitError";
+  readonly gitExitCode: number | null;
+  readonly stderr: string;
+
+  constructor(args: readonly string[], gitExitCode: number | null, stderr: string) {
+    const trimmed = stderr.trim();
+    super("git", `git ${args.slice(0, 3).join(" ")} failed${trimmed ? `: ${trimmed}` : ""}`);
+    this.gitExitCode = gitExitCode;
+    this.stderr = trimmed;
+  }
+}
+
+/** A bug in git-vault itself: an impossible state was reached. */
+export class InternalError extends VaultError {
+  override readonly name = "InternalError";
+  constructor(message: string) {
+    super("internal", `internal error: ${message}`, {
+      hint: "this is a bug in git-vault; please report it with the command you ran (no secret values)",
+    });
+  }
+}
+
+/** Raised where a git repository is required and none was found. */
+export class NotInRepoError extends VaultError {
+  override readonly name = "NotInRepoError";
+  constructor(cwd: string) {
+    super("not-in-repo", `not a git repository: ${cwd}`, {
+      exitCode: ExitCode.notInRepo,
+      hint: "run this inside a git repository, or name the env file with --file",
+    });
+  }
+}
