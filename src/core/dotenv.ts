@@ -1,0 +1,57 @@
+/**
+ * dotenv value rules, kept byte-for-byte compatible with the `dotenv` package
+ * (the same LINE expression and value post-processing), so that every reader
+ * of these files agrees on what a plaintext value is. No variable expansion
+ * and no command substitution, ever.
+ */
+
+/**
+ * The `dotenv` package's LINE expression, verbatim, plus the `d` flag so the
+ * parser learns where each group starts and ends.
+ */
+export const DOTENV_LINE =
+  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+
+/** A key name as dotenv accepts it. */
+export const KEY_PATTERN = /^[\w.-]+$/;
+
+/** Decodes a raw value (the LINE expression's second group) the way dotenv does. */
+export function decodeRawValue(raw: string): string {
+  let value = raw.trim();
+  const maybeQuote = value[0];
+  value = value.replace(/^(['"`])([\s\S]*)\1$/gm, "$2");
+  if (maybeQuote === '"') {
+    value = value.replace(/\\n/g, "\n").replace(/\\r/g, "\r");
+  }
+  return value;
+}
+
+/** Parses a single `KEY=raw` line and returns its value, or null when dotenv would not read it. */
+function reparse(raw: string): string | null {
+  DOTENV_LINE.lastIndex = 0;
+  const match = DOTENV_LINE.exec(`K=${raw}`);
+  DOTENV_LINE.lastIndex = 0;
+  if (match === null || match.index !== 0) return null;
+  const end = match.index + match[0].length;
+  // The whole text must be one assignment: nothing may follow the match.
+  if (`K=${raw}`.slice(end).trim() !== "") return null;
+  return decodeRawValue(match[2] ?? "");
+}
+
+/**
+ * Encodes a plaintext value as dotenv source text that dotenv reads back as
+ * exactly that value: bare when safe, else single, backtick or double quotes.
+ * Throws a RangeError when no dotenv syntax can represent the value.
+ */
+export function encodeRawValue(value: string): string {
+  const candidates = [
+    value,
+    `'${value}'`,
+    `\`${value}\``,
+    `"${value.replace(/\r/g, "\\r").replace(/\n/g, "\\n")}"`,
+  ];
+  for (const candidate of candidates) {
+    if (reparse(candidate) === value) return candidate;
+  }
+  throw new RangeError("value cannot be written in dotenv syntax");
+}

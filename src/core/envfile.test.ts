@@ -1,0 +1,153 @@
+import dotenv from "dotenv";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { encodeRawValue } from "./dotenv.js";
+import {
+  duplicateKeys,
+  effectiveAssignments,
+  encodeEnvFile,
+  findAssignment,
+  invalidEntries,
+  parseEnvFile,
+} from "./envfile.js";
+
+/** What our model says each key's value is (last one wins, like dotenv). */
+function modelValues(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of effectiveAssignments(parseEnvFile(text))) out[a.key] = a.value;
+  return out;
+}
+
+const keyArb = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,11}$/);
+const valueChars = fc.constantFrom("a", "Z", "0", " ", "=", "#", "'", '"', "`", "\\", "n", "é", "🔑", "\t", "$", "{", "}", ":");
+const valueArb = fc.array(valueChars, { maxLength: 16 }).map((cs) => cs.join(""));
+const multiLineArb = fc.array(valueArb, { minLength: 1, maxLength: 3 }).map((ls) => ls.join("\n"));
+
+/** Lines a real .env file contains, including tricky quoting. */
+const lineArb = fc.oneof(
+  fc.constant(""),
+  fc.constant("   "),
+  valueArb.map((v) => `# ${v}`),
+  fc.constant("# git-vault v1"),
+  fc.constant(`# ${"-".repeat(78)}`),
+  fc.constant("# [database]"),
+  fc.tuple(keyArb, valueArb.filter((v) => !v.includes("\n"))).map(([k, v]) => `${k}=${v}`),
+  fc.tuple(keyArb, valueArb).map(([k, v]) => `export ${k} = ${v}`),
+  fc.tuple(keyArb, valueArb).map(([k, v]) => `${k}="${v}"`),
+  fc.tuple(keyArb, valueArb).map(([k, v]) => `${k}='${v}' # note`),
+  fc.tuple(keyArb, multiLineArb).map(([k, v]) => `${k}="${v.replace(/"/g, "")}"`),
+  fc.tuple(keyArb, multiLineArb).map(([k, v]) => `${k}='${v.replace(/'/g, "")}'`),
+  fc.tuple(keyArb, valueArb).map(([k, v]) => `  ${k}: ${v}`),
+  keyArb.map((k) => `${k}=`),
+);
+
+const fileArb = fc
+  .tuple(fc.array(lineArb, { maxLength: 12 }), fc.boolean(), fc.boolean())
+  .map(([lines, crlf, finalNewline]) => {
+    const eol = crlf ? "\r\n" : "\n";
+    const body = lines.join(eol);
+    return finalNewline && lines.length > 0 ? body + eol : body;
+  });
+
+describe("parseEnvFile / encodeEnvFile", () => {
+  it("returns the same bytes for any input, well-formed or not", () => {
+    fc.assert(
+      fc.property(fc.oneof(fileArb, fc.string({ unit: "binary" })), (text) => {
+        expect(encodeEnvFile(parseEnvFile(text))).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("reads every value exactly as the dotenv package does", () => {
+    fc.assert(
+      fc.property(fileArb, (text) => {
+        expect(modelValues(text)).toEqual({ ...dotenv.parse(text) });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("agrees with dotenv on hand-picked tricky lines", () => {
+    const text = [
+      "export A=1",
+      "B = spaced value   # comment",
+      "C='single # not comment'",
+      'D="line1\\nline2"',
+      'E="multi',
+      "line",
+      'value"',
+      "F=`back'tick\"`",
+      "G=",
+      "H=a#b",
+      "I='it's'",
+      "J: colon",
+      'K="unterminated',
+      "L=last",
+    ].join("\n");
+    expect(modelValues(text)).toEqual({ ...dotenv.parse(text) });
+    expect(findAssignment(parseEnvFile(text), "E")?.line).toBe(5);
+    expect(findAssignment(parseEnvFile(text), "F")?.line).toBe(8);
+  });
+
+  it("marks lines dotenv would skip as invalid, with their line numbers", () => {
+    const file = parseEnvFile("A=1\nthis is not an assignment\n# fine\nB=2\n");
+    expect(invalidEntries(file).map((e) => e.line)).toEqual([2]);
+  });
+
+  it("splits an assignment into prefix, raw value and suffix", () => {
+    const a = findAssignment(parseEnvFile("  export KEY =  'v a l'   # why\n"), "KEY");
+    expect(a).toMatchObject({ prefix: "  export KEY =  ", rawValue: "'v a l'", suffix: "   # why", value: "v a l", exported: true });
+  });
+
+  it("keeps CRLF inside the entry text of a multi-line value", () => {
+    const text = 'A="x\r\ny"\r\nB=2\r\n';
+    const file = parseEnvFile(text);
+    expect(findAssignment(file, "A")?.text).toBe('A="x\r\ny"');
+    expect(findAssignment(file, "A")?.value).toBe("x\ny");
+    expect(findAssignment(file, "B")?.line).toBe(3);
+  });
+
+  it("names duplicate keys and lets the last one win", () => {
+    const file = parseEnvFile("A=1\nB=2\nA=3\n");
+    expect(duplicateKeys(file)).toEqual(["A"]);
+    expect(findAssignment(file, "A")?.value).toBe("3");
+  });
+
+  it("recognizes the header only at the top and sections anywhere", () => {
+    const file = parseEnvFile(
+      "# git-vault v1\n# recipient: age1abc laptop one\n\nA=1\n# recipient: age1zzz\n# [db]\nB=2\n",
+    );
+    const kinds = file.entries.map((e) => e.kind);
+    expect(kinds).toEqual(["version", "recipient", "blank", "assignment", "comment", "section", "assignment"]);
+    expect(file.entries[1]).toMatchObject({ recipient: "age1abc", label: "laptop one" });
+    expect(findAssignment(file, "B")?.section).toBe("db");
+    expect(findAssignment(file, "A")?.section).toBeNull();
+  });
+});
+
+describe("encodeRawValue", () => {
+  it("writes any value so that dotenv reads it back unchanged", () => {
+    const anyValue = fc.string({ unit: fc.constantFrom("a", " ", "#", "'", '"', "`", "\\", "n", "\n", "=", "é") });
+    fc.assert(
+      fc.property(anyValue, (value) => {
+        let raw: string;
+        try {
+          raw = encodeRawValue(value);
+        } catch {
+          // Single quotes and backticks fail only on their own quote character; double
+          // quotes only on a backslash sequence or a double quote.
+          expect(value.includes("'") && value.includes("`") && /["\\]/.test(value)).toBe(true);
+          return;
+        }
+        expect(dotenv.parse(`K=${raw}\n`)["K"]).toBe(value);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("leaves simple values bare", () => {
+    expect(encodeRawValue("postgres://u@h:5432/db")).toBe("postgres://u@h:5432/db");
+    expect(encodeRawValue("has # hash")).toBe("'has # hash'");
+  });
+});

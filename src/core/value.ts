@@ -1,0 +1,67 @@
+/**
+ * Encrypted values (format v1): `encrypted:gv1:<fingerprint>:<base64 age file>`,
+ * and the payload inside the age file, `KEY=value`, which binds the value to
+ * its key. See docs/FORMAT.md.
+ */
+import { Secret } from "./secret.js";
+
+/** The prefix that marks an encrypted value of format v1. */
+export const ENCRYPTED_PREFIX = "encrypted:gv1:";
+const ENCRYPTED_RE = /^encrypted:gv(\d+):([0-9a-f]{8}):([A-Za-z0-9+/]+={0,2})$/;
+const ANY_ENCRYPTED_RE = /^encrypted:gv(\d+):/;
+
+/** An encrypted value split into its parts. */
+export interface EncryptedValue {
+  /** Short fingerprint of the recipient set the value was encrypted to. */
+  readonly fingerprint: string;
+  /** The binary age file. */
+  readonly ageFile: Uint8Array;
+}
+
+/** What a value on a line is: plaintext, encrypted (v1), or something off-spec. */
+export type ValueState =
+  | { readonly kind: "empty" }
+  | { readonly kind: "plaintext" }
+  | { readonly kind: "encrypted"; readonly value: EncryptedValue }
+  | { readonly kind: "unknown-version"; readonly version: number }
+  | { readonly kind: "malformed" };
+
+/** Classifies a dotenv-parsed value without decrypting it. */
+export function classifyValue(value: string): ValueState {
+  if (value === "") return { kind: "empty" };
+  const any = ANY_ENCRYPTED_RE.exec(value);
+  if (any === null) return { kind: "plaintext" };
+  const version = Number(any[1]);
+  if (version !== 1) return { kind: "unknown-version", version };
+  const m = ENCRYPTED_RE.exec(value);
+  if (m === null) return { kind: "malformed" };
+  const ageFile = Buffer.from(m[3] as string, "base64");
+  // Node's decoder skips bad characters; a round trip proves the text was exact.
+  if (ageFile.toString("base64") !== m[3]) return { kind: "malformed" };
+  return { kind: "encrypted", value: { fingerprint: m[2] as string, ageFile: new Uint8Array(ageFile) } };
+}
+
+/** Encodes an encrypted value for a `KEY=` line. */
+export function encodeEncryptedValue(fingerprint: string, ageFile: Uint8Array): string {
+  return `${ENCRYPTED_PREFIX}${fingerprint}:${Buffer.from(ageFile).toString("base64")}`;
+}
+
+/** The bytes encrypted for a key: `KEY=` followed by the value's UTF-8 bytes. */
+export function encodePayload(key: string, value: Secret): Uint8Array {
+  return new TextEncoder().encode(`${key}=${value.reveal()}`);
+}
+
+/** Result of opening a payload: the value, or the key it was really bound to. */
+export type OpenedPayload =
+  | { readonly ok: true; readonly value: Secret }
+  | { readonly ok: false; readonly boundKey: string | null };
+
+/** Checks the payload is bound to `key` and returns its value. */
+export function decodePayload(key: string, payload: Uint8Array): OpenedPayload {
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(payload);
+  const eq = text.indexOf("=");
+  if (eq <= 0) return { ok: false, boundKey: null };
+  const bound = text.slice(0, eq);
+  if (bound !== key) return { ok: false, boundKey: /^[\w.-]+$/.test(bound) ? bound : null };
+  return { ok: true, value: new Secret(text.slice(eq + 1)) };
+}
