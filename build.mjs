@@ -2,7 +2,9 @@
 // Heavy modules (age-encryption, cosmiconfig, diff) are split into chunks that
 // load only when a command needs them.
 import { build } from "esbuild";
-import { chmodSync } from "node:fs";
+import { chmodSync, readFileSync } from "node:fs";
+
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
 await build({
   entryPoints: { bin: "src/bin.ts" },
@@ -23,6 +25,7 @@ await build({
       "const require = __gvCreateRequire(import.meta.url);",
     ].join("\n"),
   },
+  define: { __GIT_VAULT_VERSION__: JSON.stringify(version) },
   logLevel: "warning",
 });
 chmodSync("dist/bin.js", 0o755);

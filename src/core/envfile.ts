@@ -129,7 +129,10 @@ function lineAt(starts: readonly number[], offset: number): number {
   return lo;
 }
 
-function classifyComment(content: string, inHeader: boolean): Omit<Entry, "text" | "eol" | "line"> {
+/** An entry's kind and kind-specific fields, without its position and text. */
+type EntryBody = Entry extends infer E ? (E extends Entry ? Omit<E, "text" | "eol" | "line"> : never) : never;
+
+function classifyComment(content: string, inHeader: boolean): Exclude<EntryBody, { kind: "assignment" }> {
   const trimmed = content.trim();
   if (trimmed === "") return { kind: "blank" };
   if (!trimmed.startsWith("#")) return { kind: "invalid" };
@@ -189,7 +192,7 @@ export function parseEnvFile(text: string): EnvFile {
     const line = lines[i] as PhysicalLine;
     const kind = classifyComment(line.content, inHeader);
     if (kind.kind === "section") {
-      section = (kind as { name: string }).name;
+      section = kind.name;
       inHeader = false;
     } else if (kind.kind === "invalid") {
       inHeader = false;

@@ -68,10 +68,8 @@ export function ensureHeader(file: EnvFile, recipients: readonly Recipient[]): E
   if (readHeader(file).version !== null) return file;
   const eol = fileEol(file);
   const lines = [VERSION_LINE, ...recipients.map(recipientLine)].map((t) => lineEntry(t, eol));
-  const hasBody = file.entries.length > 0;
-  // A file without a final newline gets none added at its end; the header lines get one each.
-  const header: Entry[] = hasBody ? [...lines, lineEntry("", eol)] : lines;
-  return renumber([...header, ...file.entries]);
+  // Canonical layout: one blank line between the header and the rest.
+  return renumber([...lines, lineEntry("", eol), ...file.entries]);
 }
 
 /**

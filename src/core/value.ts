@@ -8,6 +8,7 @@ import { Secret } from "./secret.js";
 /** The prefix that marks an encrypted value of format v1. */
 export const ENCRYPTED_PREFIX = "encrypted:gv1:";
 const ENCRYPTED_RE = /^encrypted:gv(\d+):([0-9a-f]{8}):([A-Za-z0-9+/]+={0,2})$/;
+const AGE_MAGIC = Buffer.from("age-encryption.org/v1\n");
 const ANY_ENCRYPTED_RE = /^encrypted:gv(\d+):/;
 
 /** An encrypted value split into its parts. */
@@ -38,6 +39,7 @@ export function classifyValue(value: string): ValueState {
   const ageFile = Buffer.from(m[3] as string, "base64");
   // Node's decoder skips bad characters; a round trip proves the text was exact.
   if (ageFile.toString("base64") !== m[3]) return { kind: "malformed" };
+  if (!ageFile.subarray(0, AGE_MAGIC.length).equals(AGE_MAGIC)) return { kind: "malformed" };
   return { kind: "encrypted", value: { fingerprint: m[2] as string, ageFile: new Uint8Array(ageFile) } };
 }
 

@@ -1,0 +1,183 @@
+/** Whole-file use cases: list, encrypt, decrypt, fmt, check. */
+import { encodeRawValue } from "../core/dotenv.js";
+import { type Assignment, type EnvFile, assignments, encodeEnvFile, withRawValue } from "../core/envfile.js";
+import { mapAssignments } from "../core/edit.js";
+import { formatEnvFile } from "../core/format.js";
+import { ensureHeader, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
+import { Secret } from "../core/secret.js";
+import { classifyValue } from "../core/value.js";
+import { VaultError } from "../errors.js";
+import { type Identity, requireIdentity, resolveIdentity } from "../keys/identity.js";
+import { decryptAssignment, encryptValue, locate } from "./cipher.js";
+import type { Context } from "./context.js";
+import { ownRecipient } from "./recipient-of.js";
+import { updateEnvFile } from "./store.js";
+import { type Target, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
+import { type LoadedFile, loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
+
+/** The state of one key, as `list` shows it. Never a value. */
+export type KeyState = "encrypted" | "plaintext" | "empty" | "stale" | "undecryptable" | "malformed" | "unknown-version";
+
+export interface KeyRow {
+  readonly key: string;
+  readonly line: number;
+  readonly section: string | null;
+  readonly state: KeyState;
+}
+
+/** Static state of a value: what can be told without a private key. */
+export function staticState(a: Assignment, currentFingerprint: string): KeyState {
+  const state = classifyValue(a.value);
+  switch (state.kind) {
+    case "encrypted":
+      return state.value.fingerprint === currentFingerprint ? "encrypted" : "stale";
+    default:
+      return state.kind;
+  }
+}
+
+/** Lists the keys of a file with their state; tries decryption when an identity is present. */
+export async function listKeys(ctx: Context, request: TargetOptions & { identityFile?: string | undefined }): Promise<{ target: Target; rows: KeyRow[] }> {
+  const target = await resolveTarget(ctx, request);
+  const loaded = loadEnvFile(target.path, target.display);
+  validateEnvFile(ctx, loaded);
+  const fingerprint = shortFingerprint(recipientList(readHeader(loaded.file)));
+  const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  const rows: KeyRow[] = [];
+  for (const a of assignments(loaded.file)) {
+    let state = staticState(a, fingerprint);
+    if (identity !== null && (state === "encrypted" || state === "stale")) {
+      try {
+        await decryptAssignment(target.display, a, identity);
+      } catch (error) {
+        if (!(error instanceof VaultError)) throw error;
+        state = "undecryptable";
+      }
+    }
+    rows.push({ key: a.key, line: a.line, section: a.section, state });
+  }
+  return { target, rows };
+}
+
+export interface EncryptResult {
+  readonly target: Target;
+  readonly encrypted: number;
+  readonly reencrypted: number;
+}
+
+/**
+ * Encrypts every plaintext value in place. Values already encrypted keep their
+ * bytes unless `reencrypt`, which decrypts and encrypts them again to the
+ * current recipients.
+ */
+export async function encryptInPlace(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult> {
+  const target = await resolveTarget(ctx, request);
+  let encrypted = 0;
+  let reencrypted = 0;
+  await updateEnvFile(ctx, target.path, target.display, async (loaded) => {
+    let file = loaded.file;
+    if (readHeader(file).version === null) file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
+    const recipients = requireRecipients({ ...loaded, file });
+    const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
+    const replaced = new Map<Assignment, Assignment>();
+    for (const a of assignments(file)) {
+      const kind = classifyValue(a.value).kind;
+      let plain: Secret | null = null;
+      if (kind === "plaintext") {
+        plain = new Secret(a.value);
+        encrypted++;
+      } else if (identity !== null && kind !== "empty") {
+        plain = await decryptAssignment(target.display, a, identity);
+        reencrypted++;
+      }
+      if (plain === null) continue;
+      const raw = await encryptValue(a.key, plain, recipients);
+      replaced.set(a, withRawValue(a, raw, raw));
+    }
+    return mapAssignments(file, (a) => replaced.get(a) ?? a);
+  });
+  return { target, encrypted, reencrypted };
+}
+
+/** Decrypts every value of a loaded file into dotenv text (for `decrypt`). */
+export async function decryptText(loaded: LoadedFile, identity: Identity): Promise<EnvFile> {
+  const replaced = new Map<Assignment, Assignment>();
+  for (const a of assignments(loaded.file)) {
+    const kind = classifyValue(a.value).kind;
+    if (kind === "plaintext" || kind === "empty") continue;
+    const plain = (await decryptAssignment(loaded.display, a, identity)).reveal();
+    let raw: string;
+    try {
+      raw = encodeRawValue(plain);
+    } catch {
+      throw new VaultError("unrepresentable", `${locate(loaded.display, a)}: value cannot be written in dotenv syntax (it mixes all three quote characters)`);
+    }
+    replaced.set(a, withRawValue(a, raw, plain));
+  }
+  return mapAssignments(loaded.file, (a) => replaced.get(a) ?? a);
+}
+
+/** `decrypt`: the decrypted file as text, or written back in place. */
+export async function decryptFileCommand(
+  ctx: Context,
+  request: TargetOptions & { inPlace?: boolean; identityFile?: string | undefined },
+): Promise<{ target: Target; text: string | null }> {
+  const target = await resolveTarget(ctx, request);
+  const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  if (!request.inPlace) {
+    const loaded = loadEnvFile(target.path, target.display);
+    validateEnvFile(ctx, loaded);
+    return { target, text: encodeEnvFile(await decryptText(loaded, identity)) };
+  }
+  await updateEnvFile(ctx, target.path, target.display, (loaded) => decryptText(loaded, identity));
+  return { target, text: null };
+}
+
+/** `fmt`: canonical style for the target (or every env file with `all`); returns files not canonical. */
+export async function formatFiles(ctx: Context, request: TargetOptions & { all?: boolean; check?: boolean }): Promise<string[]> {
+  const target = await resolveTarget(ctx, request);
+  const paths = request.all ? allTargets(target) : [target.path];
+  const drifted: string[] = [];
+  for (const path of paths) {
+    const display = displayPath(ctx, path);
+    if (request.check) {
+      const loaded = loadEnvFile(path, display);
+      validateEnvFile(ctx, loaded);
+      if (encodeEnvFile(formatEnvFile(loaded.file)) !== loaded.text) drifted.push(display);
+      continue;
+    }
+    const outcome = await updateEnvFile(ctx, path, display, async (loaded) => formatEnvFile(loaded.file));
+    if (outcome.written) drifted.push(display);
+  }
+  return drifted;
+}
+
+/** A plaintext (or malformed) value found by `check`. */
+export interface Finding {
+  readonly file: string;
+  readonly line: number;
+  readonly key: string;
+  readonly problem: "plaintext" | "malformed" | "unknown-version";
+}
+
+/** Plaintext values in one env file's text. */
+export function findPlaintext(display: string, file: EnvFile): Finding[] {
+  const findings: Finding[] = [];
+  for (const a of assignments(file)) {
+    const kind = classifyValue(a.value).kind;
+    if (kind === "plaintext" || kind === "malformed" || kind === "unknown-version") findings.push({ file: display, line: a.line, key: a.key, problem: kind });
+  }
+  return findings;
+}
+
+/** `check`: plaintext values in the target or, with `all`, every env file of the vault. */
+export async function checkFiles(ctx: Context, request: TargetOptions & { all?: boolean }): Promise<Finding[]> {
+  const target = await resolveTarget(ctx, request);
+  const paths = request.all ? allTargets(target) : [target.path];
+  const findings: Finding[] = [];
+  for (const path of paths) {
+    const loaded = loadEnvFile(path, displayPath(ctx, path));
+    findings.push(...findPlaintext(loaded.display, loaded.file));
+  }
+  return findings;
+}

@@ -1,0 +1,19 @@
+/** What every use case is given instead of reaching for `process`. */
+export interface Context {
+  readonly cwd: string;
+  readonly env: Record<string, string | undefined>;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly clock: () => Date;
+}
+
+/** Writes a warning line to stderr. Warnings name files, lines and keys, never values. */
+export function warn(ctx: Context, message: string): void {
+  ctx.stderr.write(`warning: ${message}\n`);
+}
+
+/** True when a person is at the terminal (prompts and history warnings make sense). */
+export function isInteractive(ctx: Context): boolean {
+  return ctx.stdin.isTTY === true && ctx.stderr.isTTY === true && ctx.env["CI"] === undefined;
+}

@@ -1,0 +1,110 @@
+/** The per-key use cases: set, get, unset. */
+import { KEY_PATTERN } from "../core/dotenv.js";
+import { putValue, removeKey } from "../core/edit.js";
+import { SECTION_NAME_RE, findAssignment } from "../core/envfile.js";
+import { formatEnvFile } from "../core/format.js";
+import { ensureHeader } from "../core/recipients.js";
+import { Secret } from "../core/secret.js";
+import { classifyValue } from "../core/value.js";
+import { UsageError, VaultError } from "../errors.js";
+import { requireIdentity } from "../keys/identity.js";
+import { decryptAssignment, encryptValue } from "./cipher.js";
+import type { Context } from "./context.js";
+import { ownRecipient } from "./recipient-of.js";
+import { updateEnvFile } from "./store.js";
+import { type Target, type TargetOptions, resolveTarget } from "./target.js";
+import { loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
+
+/** Rejects key names dotenv cannot read. */
+export function checkKeyName(key: string): void {
+  if (!KEY_PATTERN.test(key)) {
+    throw new UsageError(`invalid key name "${key}"`, "keys are letters, digits, '_', '.' and '-', like DATABASE_URL");
+  }
+}
+
+export interface SetRequest extends TargetOptions {
+  readonly key: string;
+  readonly value: Secret;
+  readonly section?: string | undefined;
+  readonly format?: boolean;
+  readonly identityFile?: string | undefined;
+}
+
+export interface SetResult {
+  readonly target: Target;
+  readonly created: boolean;
+  readonly existed: boolean;
+}
+
+/** Encrypts `value` to the file's recipients and stores it under `key`. Needs no private key. */
+export async function setSecret(ctx: Context, request: SetRequest): Promise<SetResult> {
+  checkKeyName(request.key);
+  if (request.section !== undefined && !SECTION_NAME_RE.test(request.section)) {
+    throw new UsageError(`invalid section name "${request.section}"`, "sections are lowercase slugs like database or third-party");
+  }
+  const target = await resolveTarget(ctx, request);
+  let existed = false;
+  const outcome = await updateEnvFile(
+    ctx,
+    target.path,
+    target.display,
+    async (loaded) => {
+      let file = loaded.file;
+      if (!loaded.exists || file.entries.every((e) => e.kind !== "version")) {
+        file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
+      }
+      const recipients = requireRecipients({ ...loaded, file });
+      existed = findAssignment(file, request.key) !== undefined;
+      const raw = await encryptValue(request.key, request.value, recipients);
+      file = putValue(file, request.key, raw, raw, { section: request.section ?? null });
+      return request.format ? formatEnvFile(file) : file;
+    },
+    { allowMissing: true },
+  );
+  return { target, created: outcome.created, existed };
+}
+
+export interface GetRequest extends TargetOptions {
+  readonly key: string;
+  readonly identityFile?: string | undefined;
+}
+
+export interface GetResult {
+  readonly target: Target;
+  readonly key: string;
+  readonly line: number;
+  readonly value: Secret;
+  /** False when the file holds the value in plaintext. */
+  readonly encrypted: boolean;
+}
+
+/** Decrypts one key's value (the last assignment, as dotenv reads it). */
+export async function getSecret(ctx: Context, request: GetRequest): Promise<GetResult> {
+  checkKeyName(request.key);
+  const target = await resolveTarget(ctx, request);
+  const loaded = loadEnvFile(target.path, target.display);
+  validateEnvFile(ctx, loaded);
+  const a = findAssignment(loaded.file, request.key);
+  if (a === undefined) {
+    throw new VaultError("key-missing", `${target.display}: no key ${request.key}`, { hint: "see the keys with `git vault list`" });
+  }
+  const kind = classifyValue(a.value).kind;
+  const base = { target, key: a.key, line: a.line };
+  if (kind === "plaintext" || kind === "empty") return { ...base, value: new Secret(a.value), encrypted: false };
+  const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  return { ...base, value: await decryptAssignment(target.display, a, identity), encrypted: true };
+}
+
+/** Removes every line of `key`. */
+export async function unsetSecret(ctx: Context, request: TargetOptions & { key: string }): Promise<{ target: Target; removed: number }> {
+  checkKeyName(request.key);
+  const target = await resolveTarget(ctx, request);
+  let removed = 0;
+  await updateEnvFile(ctx, target.path, target.display, async (loaded) => {
+    const result = removeKey(loaded.file, request.key);
+    removed = result.removed;
+    if (removed === 0) throw new VaultError("key-missing", `${target.display}: no key ${request.key}`);
+    return result.file;
+  });
+  return { target, removed };
+}

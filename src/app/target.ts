@@ -1,0 +1,109 @@
+/**
+ * Which env file a command works on. `--file` wins; else `--vault-dir` (or the
+ * configured or discovered vault dir) plus `--env` (default `dev`) names
+ * `DIR/.env.NAME`.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { type Config, loadConfig } from "../config/index.js";
+import { NotInRepoError, UsageError, VaultError } from "../errors.js";
+import { tryRepoRoot } from "../git/index.js";
+import type { Context } from "./context.js";
+
+/** Options every file-targeting command accepts. */
+export interface TargetOptions {
+  readonly file?: string | undefined;
+  readonly vaultDir?: string | undefined;
+  readonly env?: string | undefined;
+}
+
+/** The resolved target of a command. */
+export interface Target {
+  /** Absolute path of the env file. */
+  readonly path: string;
+  /** The path as shown to the user (relative to the working directory when inside it). */
+  readonly display: string;
+  /** The vault dir, when the target is inside one (null for a bare `--file`). */
+  readonly vaultDir: string | null;
+  /** The env name, when the file is `.env.NAME` in a vault dir. */
+  readonly envName: string | null;
+  /** The host repository root, when there is one. */
+  readonly repoRoot: string | null;
+  readonly config: Config;
+}
+
+/** The default vault dir name below the host repo root. */
+export const DEFAULT_VAULT_DIR = "vault";
+const ENV_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Names of env files in a vault dir (`.env`, `.env.NAME`), not lock or temp files. */
+export const ENV_FILE_RE = /^\.env(\.[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
+
+/** A path for messages: relative to cwd when below it. */
+export function displayPath(ctx: Context, path: string): string {
+  const rel = relative(ctx.cwd, path);
+  return rel !== "" && !rel.startsWith("..") && !rel.startsWith(sep) ? rel : path;
+}
+
+function isVaultRoot(dir: string): boolean {
+  try {
+    return /(^|\s)diff=git-vault(\s|$)/m.test(readFileSync(join(dir, ".gitattributes"), "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** Finds the vault dir from flags, environment, configuration or the repo layout. */
+export async function resolveVaultDir(ctx: Context, options: TargetOptions): Promise<{ vaultDir: string; repoRoot: string | null; config: Config }> {
+  const repoRoot = tryRepoRoot({ cwd: ctx.cwd, env: ctx.env });
+  const config = await loadConfig(ctx.cwd, repoRoot);
+  const explicit = options.vaultDir ?? (ctx.env["GIT_VAULT_DIR"] || undefined);
+  if (explicit !== undefined) return { vaultDir: resolve(ctx.cwd, explicit), repoRoot, config };
+  if (config.vaultDir !== undefined) return { vaultDir: config.vaultDir, repoRoot, config };
+  if (repoRoot === null) throw new NotInRepoError(ctx.cwd);
+  // Inside the vault repo itself (cd vault/), the repo root is the vault dir.
+  const nested = join(repoRoot, DEFAULT_VAULT_DIR);
+  const vaultDir = !existsSync(nested) && isVaultRoot(repoRoot) ? repoRoot : nested;
+  return { vaultDir, repoRoot, config };
+}
+
+/** The env name in effect: flag, then GIT_VAULT_ENV, then configuration, then `dev`. */
+export function envNameFor(ctx: Context, options: TargetOptions, config: Config): string {
+  const name = options.env ?? (ctx.env["GIT_VAULT_ENV"] || undefined) ?? config.defaultEnv ?? "dev";
+  if (!ENV_NAME_RE.test(name)) throw new UsageError(`invalid env name "${name}"`, "env names are letters, digits, '.', '_' and '-', like dev or prod");
+  return name;
+}
+
+/** Resolves the env file a command works on. */
+export async function resolveTarget(ctx: Context, options: TargetOptions): Promise<Target> {
+  if (options.file !== undefined) {
+    if (options.vaultDir !== undefined || options.env !== undefined) {
+      throw new UsageError("--file cannot be combined with --vault-dir or --env");
+    }
+    const path = resolve(ctx.cwd, options.file);
+    const repoRoot = tryRepoRoot({ cwd: ctx.cwd, env: ctx.env });
+    const config = await loadConfig(ctx.cwd, repoRoot);
+    return { path, display: displayPath(ctx, path), vaultDir: null, envName: null, repoRoot, config };
+  }
+  const { vaultDir, repoRoot, config } = await resolveVaultDir(ctx, options);
+  if (!existsSync(vaultDir)) {
+    throw new VaultError("vault-missing", `vault dir not found: ${displayPath(ctx, vaultDir)}`, {
+      hint: "run `git vault init` (or `git submodule update --init` after cloning), or name a file with --file",
+    });
+  }
+  const envName = envNameFor(ctx, options, config);
+  const path = join(vaultDir, `.env.${envName}`);
+  return { path, display: displayPath(ctx, path), vaultDir, envName, repoRoot, config };
+}
+
+/** Every env file in a vault dir, sorted by name. */
+export function listEnvFiles(vaultDir: string): string[] {
+  return readdirSync(vaultDir)
+    .filter((name) => ENV_FILE_RE.test(name) && !name.endsWith(".lock"))
+    .sort()
+    .map((name) => join(vaultDir, name));
+}
+
+/** The files `--all` covers: the vault dir's env files, or just the target when it is a bare file. */
+export function allTargets(target: Target): string[] {
+  return target.vaultDir === null ? [target.path] : listEnvFiles(target.vaultDir);
+}

@@ -1,0 +1,78 @@
+/**
+ * Reading an env file from disk into the model and rejecting what commands
+ * must not work on (malformed lines, unknown format versions, bad recipients),
+ * with file and line in every message.
+ */
+import { readFileSync } from "node:fs";
+import { type EnvFile, FORMAT_VERSION, duplicateKeys, invalidEntries, parseEnvFile } from "../core/envfile.js";
+import { readHeader, recipientList } from "../core/recipients.js";
+import { VaultError } from "../errors.js";
+import { type Context, warn } from "./context.js";
+
+/** An env file as read from disk. */
+export interface LoadedFile {
+  readonly path: string;
+  readonly display: string;
+  /** The bytes as read ('' for a file that does not exist yet). */
+  readonly text: string;
+  readonly file: EnvFile;
+  readonly exists: boolean;
+}
+
+const RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
+
+/** Reads and parses an env file; a missing file is returned empty when `allowMissing`. */
+export function loadEnvFile(path: string, display: string, options: { allowMissing?: boolean } = {}): LoadedFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && options.allowMissing) return { path, display, text: "", file: parseEnvFile(""), exists: false };
+    if (code === "ENOENT") {
+      throw new VaultError("file-missing", `${display}: no such env file`, {
+        hint: "check --env / --file, or create it with `git vault set KEY`",
+      });
+    }
+    throw new VaultError("file-unreadable", `${display}: cannot be read (${code ?? "error"})`);
+  }
+  return { path, display, text, file: parseEnvFile(text), exists: true };
+}
+
+/**
+ * Rejects files commands must not change or trust: lines dotenv would skip,
+ * an unknown format version, malformed recipient lines. Warns about duplicate keys.
+ */
+export function validateEnvFile(ctx: Context, loaded: LoadedFile): void {
+  const { file, display } = loaded;
+  const invalid = invalidEntries(file)[0];
+  if (invalid !== undefined) {
+    throw new VaultError("malformed-line", `${display}:${invalid.line}: not a KEY=value line, comment or blank line`, {
+      hint: "fix or comment out that line (dotenv would silently ignore it)",
+    });
+  }
+  const { version, recipients } = readHeader(file);
+  if (version !== null && version.version !== FORMAT_VERSION) {
+    throw new VaultError("unknown-format-version", `${display}:${version.line}: format v${version.version} is not supported (this git-vault reads v${FORMAT_VERSION})`, {
+      hint: "upgrade git-vault",
+    });
+  }
+  for (const r of recipients) {
+    if (!RECIPIENT_RE.test(r.recipient)) {
+      throw new VaultError("bad-recipient", `${display}:${r.line}: not an age X25519 recipient (age1…)`);
+    }
+  }
+  const dupes = duplicateKeys(file);
+  if (dupes.length > 0) warn(ctx, `${display}: duplicate keys ${dupes.join(", ")}: the last line of each wins, earlier lines are kept`);
+}
+
+/** The recipients of a file; an error when it lists none. */
+export function requireRecipients(loaded: LoadedFile): string[] {
+  const list = recipientList(readHeader(loaded.file));
+  if (list.length === 0) {
+    throw new VaultError("no-recipients", `${loaded.display}: lists no recipients`, {
+      hint: "add one with `git vault recipients add age1…`",
+    });
+  }
+  return list;
+}

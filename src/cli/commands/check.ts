@@ -1,0 +1,36 @@
+import { Command, Option } from "clipanion";
+import { TargetCommand } from "../base.js";
+import { printJson, say } from "../ui.js";
+
+export class CheckCommand extends TargetCommand {
+  static override paths = [["check"]];
+  static override usage = Command.Usage({
+    category: "Guard",
+    description: "find plaintext values in env files (what the pre-commit hook runs)",
+    details: `
+      Prints \`file:line:key\` for every value that is not encrypted and exits 1 when there is one. Empty values are allowed. \`--staged\` checks the staged blobs of env files instead of the working tree.
+    `,
+    examples: [
+      ["Check the dev env file", "git vault check"],
+      ["Check every env file of the vault", "git vault check --all"],
+      ["What the pre-commit hook runs", "git vault check --staged"],
+    ],
+  });
+  all = Option.Boolean("--all", false, { description: "Every env file of the vault dir" });
+  staged = Option.Boolean("--staged", false, { description: "Check staged blobs (git index) instead of files" });
+  json = Option.Boolean("--json", false, { description: "Print JSON" });
+
+  async execute(): Promise<number> {
+    const bulk = await import("../../app/bulk.js");
+    const findings = this.staged
+      ? await (await import("../../app/staged.js")).checkStaged(this.context)
+      : await bulk.checkFiles(this.context, { ...this.target(), all: this.all });
+    if (this.json) printJson(this.context, { findings });
+    else for (const f of findings) this.context.stdout.write(`${f.file}:${f.line}:${f.key}: ${f.problem === "plaintext" ? "plaintext value" : `${f.problem} value`}\n`);
+    if (findings.length > 0) {
+      say(this.context, `${findings.length} value${findings.length === 1 ? " is" : "s are"} not encrypted; run \`git vault encrypt\`${this.staged ? " and stage the file again" : ""}`);
+      return 1;
+    }
+    return 0;
+  }
+}

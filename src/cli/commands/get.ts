@@ -1,0 +1,32 @@
+import { Command, Option } from "clipanion";
+import { TargetCommand } from "../base.js";
+import { MASK, printJson } from "../ui.js";
+
+export class GetCommand extends TargetCommand {
+  static override paths = [["get"]];
+  static override usage = Command.Usage({
+    category: "Secrets",
+    description: "decrypt one value (masked unless --reveal)",
+    examples: [
+      ["Check a key decrypts, without showing it", "git vault get DATABASE_URL"],
+      ["Print the value", "git vault get DATABASE_URL --reveal"],
+      ["As JSON for scripts", "git vault get API_TOKEN --reveal --json --env prod"],
+    ],
+  });
+  key = Option.String({ required: true, name: "KEY" });
+  reveal = Option.Boolean("--reveal", false, { description: "Print the plaintext value" });
+  json = Option.Boolean("--json", false, { description: "Print JSON" });
+
+  async execute(): Promise<number> {
+    const { getSecret } = await import("../../app/secrets.js");
+    const result = await getSecret(this.context, { ...this.target(), key: this.key });
+    const shown = this.reveal ? result.value.reveal() : MASK;
+    if (this.json) {
+      printJson(this.context, { key: result.key, value: shown, revealed: this.reveal, encrypted: result.encrypted, file: result.target.display, line: result.line });
+    } else {
+      this.context.stdout.write(`${shown}\n`);
+    }
+    if (!result.encrypted) this.context.stderr.write(`warning: ${result.target.display}:${result.line}: ${result.key} is stored in plaintext; run \`git vault encrypt\`\n`);
+    return 0;
+  }
+}

@@ -1,0 +1,38 @@
+/** Builds the command-line interface and runs one invocation with a single top-level error handler. */
+import { Builtins, Cli, Command } from "clipanion";
+import { ExitCode } from "../errors.js";
+import { VERSION } from "../version.js";
+import type { CliContext } from "./base.js";
+import { commands } from "./commands/index.js";
+import { colorEnabled, reportError } from "./ui.js";
+
+
+/** The configured clipanion Cli with every command registered. */
+export function buildCli(enableColors: boolean): Cli<CliContext> {
+  const cli = new Cli<CliContext>({ binaryLabel: "git-vault", binaryName: "git vault", binaryVersion: VERSION, enableCapture: false, enableColors });
+  for (const command of commands) cli.register(command);
+  cli.register(Builtins.HelpCommand);
+  cli.register(Builtins.VersionCommand);
+  return cli;
+}
+
+/** Runs argv and returns the exit code: 0 ok, 1 failure, 2 usage, 128 not in a repo. */
+export async function runCli(argv: string[], context: CliContext): Promise<number> {
+  const cli = buildCli(colorEnabled(context, context.stdout));
+  let command: Command<CliContext>;
+  try {
+    command = cli.process(argv, context);
+  } catch (error) {
+    context.stderr.write(cli.error(error, { colored: false }));
+    return ExitCode.usage;
+  }
+  if (command.help || command instanceof Builtins.HelpCommand || command instanceof Builtins.VersionCommand) {
+    return cli.run(command, context);
+  }
+  command.context = context;
+  try {
+    return await command.validateAndExecute();
+  } catch (error) {
+    return reportError(context, error);
+  }
+}

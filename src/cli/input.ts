@@ -1,0 +1,68 @@
+/** Reading a secret value from the user: argument, stdin, a file, or a hidden prompt. */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Context, isInteractive, warn } from "../app/context.js";
+import { Secret } from "../core/secret.js";
+import { UsageError, VaultError } from "../errors.js";
+
+async function readAll(stream: Context["stdin"]): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads one line from the terminal without echoing it. */
+async function promptHidden(ctx: Context, question: string): Promise<string> {
+  const stdin = ctx.stdin as NodeJS.ReadStream;
+  ctx.stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding("utf8");
+  let value = "";
+  try {
+    for await (const chunk of stdin) {
+      for (const ch of chunk as string) {
+        if (ch === "\r" || ch === "\n") return value;
+        if (ch === "\u0003") throw new VaultError("cancelled", "cancelled", { exitCode: 130 });
+        if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
+        else value += ch;
+      }
+    }
+    return value;
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    ctx.stderr.write("\n");
+  }
+}
+
+export interface ValueSources {
+  readonly positional: string | undefined;
+  readonly stdin: boolean;
+  readonly fromFile: string | undefined;
+  readonly key: string;
+}
+
+/**
+ * The value to store. `--from-file` is taken byte for byte; `--stdin` (or piped
+ * input) drops one final line break, as `echo` adds one.
+ */
+export async function readSecretValue(ctx: Context, sources: ValueSources): Promise<Secret> {
+  const given = [sources.positional !== undefined, sources.stdin, sources.fromFile !== undefined].filter(Boolean).length;
+  if (given > 1) throw new UsageError("give the value one way only: VALUE, --stdin or --from-file");
+  if (sources.fromFile !== undefined) {
+    try {
+      return new Secret(readFileSync(resolve(ctx.cwd, sources.fromFile), "utf8"));
+    } catch (error) {
+      throw new VaultError("file-unreadable", `cannot read ${sources.fromFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+  if (sources.positional !== undefined) {
+    if (isInteractive(ctx)) warn(ctx, "a value on the command line stays in your shell history; prefer --stdin or the prompt");
+    return new Secret(sources.positional);
+  }
+  if (sources.stdin || ctx.stdin.isTTY !== true) {
+    return new Secret((await readAll(ctx.stdin)).replace(/\r?\n$/, ""));
+  }
+  return new Secret(await promptHidden(ctx, `value for ${sources.key}: `));
+}

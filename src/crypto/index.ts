@@ -1,0 +1,133 @@
+/**
+ * age encryption for git-vault: native X25519 keys only, one binary age v1
+ * file per value. The only importer of age-encryption, which is loaded on the
+ * first encrypt or decrypt (it costs tens of milliseconds to load), so key
+ * validation and generation stay cheap.
+ */
+import { CryptoError } from "./error.js";
+import {
+  X25519IdentitySet,
+  generateIdentityString,
+  parseIdentity,
+  parseRecipient,
+  recipientString,
+  type X25519Identity,
+  type X25519Recipient,
+} from "./x25519.js";
+
+export { CryptoError, type CryptoErrorCode } from "./error.js";
+
+type AgeModule = typeof import("age-encryption");
+let age: Promise<AgeModule> | undefined;
+
+function loadAge(): Promise<AgeModule> {
+  age ??= import("age-encryption");
+  return age;
+}
+
+/** Generates a new native X25519 age identity string "AGE-SECRET-KEY-1…". */
+export function generateIdentity(): Promise<string> {
+  return Promise.resolve(generateIdentityString());
+}
+
+/**
+ * The "age1…" recipient of an identity string; throws
+ * CryptoError("crypto-bad-identity") if malformed, without echoing it.
+ */
+export async function identityToRecipient(identity: string): Promise<string> {
+  return recipientString(parseIdentity(identity));
+}
+
+/** True for a well-formed X25519 recipient "age1…" (bech32, 32-byte key, not a low-order point). */
+export function isValidRecipient(recipient: string): boolean {
+  try {
+    parseRecipient(recipient);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for a well-formed X25519 identity "AGE-SECRET-KEY-1…". */
+export function isValidIdentity(identity: string): boolean {
+  try {
+    parseIdentity(identity);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseRecipients(list: readonly string[]): X25519Recipient[] {
+  if (list.length === 0) throw new CryptoError("crypto-bad-recipient", "no recipients to encrypt to");
+  return list.map((text, i) => {
+    try {
+      return parseRecipient(text);
+    } catch (error) {
+      if (!(error instanceof CryptoError)) throw error;
+      throw new CryptoError(error.code, `recipient ${i + 1}: ${error.message}`);
+    }
+  });
+}
+
+function parseIdentities(list: readonly string[]): X25519Identity[] {
+  if (list.length === 0) throw new CryptoError("crypto-no-identity", "no identity to decrypt with");
+  return list.map((text, i) => {
+    try {
+      return parseIdentity(text);
+    } catch (error) {
+      if (!(error instanceof CryptoError)) throw error;
+      throw new CryptoError(error.code, `identity ${i + 1}: ${error.message}`);
+    }
+  });
+}
+
+/** Encrypts plaintext to every recipient; returns a standard binary age v1 file (not armored). */
+export async function encryptFile(recipients: readonly string[], plaintext: Uint8Array): Promise<Uint8Array> {
+  const parsed = parseRecipients(recipients);
+  const { Encrypter } = await loadAge();
+  const encrypter = new Encrypter();
+  for (const recipient of parsed) encrypter.addRecipient(recipient);
+  return await encrypter.encrypt(plaintext);
+}
+
+/** Decrypts a binary age v1 file with any of the identities. */
+export async function decryptFile(identities: readonly string[], file: Uint8Array): Promise<Uint8Array> {
+  const identitySet = new X25519IdentitySet(parseIdentities(identities));
+  const { Decrypter } = await loadAge();
+  const decrypter = new Decrypter();
+  decrypter.addIdentity(identitySet);
+  try {
+    return await decrypter.decrypt(file);
+  } catch (error) {
+    // age-encryption throws plain Errors whose text may quote file bytes, so
+    // classify by how far decryption got and never pass its message on.
+    throw classifyFailure(error, identitySet, file);
+  }
+}
+
+function classifyFailure(error: unknown, progress: X25519IdentitySet, file: Uint8Array): CryptoError {
+  if (error instanceof CryptoError) return error;
+  if (!progress.headerParsed) return new CryptoError("crypto-malformed", "not a valid age file (bad or truncated header)");
+  if (!progress.fileKeyFound) return new CryptoError("crypto-no-match", "no identity matches any recipient of this value");
+  if (!hasMacAndNonce(file)) return new CryptoError("crypto-malformed", "not a valid age file (bad or truncated header)");
+  return new CryptoError("crypto-tampered", "ciphertext was modified or truncated");
+}
+
+const MAC_LINE = Uint8Array.from("\n--- ", (c) => c.charCodeAt(0));
+const MAC_BASE64_LENGTH = 43; // HMAC-SHA-256, unpadded base64
+const NONCE_LENGTH = 16;
+
+/**
+ * For a header age-encryption already parsed: whether its MAC has the right
+ * length and a full payload nonce follows. age-encryption reports both as
+ * later failures, but they are malformed files, not tampering.
+ */
+function hasMacAndNonce(file: Uint8Array): boolean {
+  // Stanza lines start with "-> " or are base64, so the first "\n--- " is the MAC line.
+  const start = Buffer.from(file.buffer, file.byteOffset, file.byteLength).indexOf(MAC_LINE);
+  if (start < 0) return false;
+  const end = file.indexOf(0x0a, start + 1);
+  if (end < 0) return false;
+  return end - (start + MAC_LINE.length) === MAC_BASE64_LENGTH && file.length - (end + 1) >= NONCE_LENGTH;
+}

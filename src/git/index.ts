@@ -1,0 +1,50 @@
+/**
+ * git-vault's only interface to git: typed functions over the user's `git`
+ * command-line program (argv arrays, explicit cwd and env, no shell, `-z`
+ * lists). Every function takes a GitContext and throws GitError (git's exit
+ * code and stderr) or NotInRepoError. The raw runner is deliberately not
+ * exported.
+ */
+export type { GitContext } from "./runner.js";
+export {
+  currentBranch,
+  gitDir,
+  gitPath,
+  gitVersion,
+  headCommit,
+  hooksDir,
+  isBare,
+  repoContext,
+  repoRoot,
+  tryRepoRoot,
+  versionAtLeast,
+  type GitVersion,
+} from "./repo.js";
+export {
+  configGet,
+  configGetAll,
+  configGetOrigin,
+  configGetRegexp,
+  configList,
+  configRemoveSection,
+  configSet,
+  configUnset,
+  escapeRegexp,
+  type ConfigEntry,
+  type ConfigReadOptions,
+  type ConfigTarget,
+  type ScopedConfigEntry,
+} from "./config.js";
+export { add, lsFiles, showBlob, stagedFiles, statusPorcelain, tryShowBlob, type IndexEntry, type StatusEntry, type StatusOptions } from "./files.js";
+export { aheadCount, commit, revList, upstreamBranch, type RevListOptions } from "./commits.js";
+export { deleteRef, push, refsMatching, remoteUrl, type PushOptions, type RefEntry } from "./refs.js";
+export {
+  attachBranch,
+  isLocalUrl,
+  submoduleAdd,
+  submoduleStatus,
+  submoduleUpdateInit,
+  submoduleUrl,
+  type AttachResult,
+  type SubmoduleStatus,
+} from "./submodule.js";
