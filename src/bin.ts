@@ -18,5 +18,6 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     stderr: process.stderr,
     colorDepth: 1,
     clock: () => new Date(),
+    signals: process,
   });
 }

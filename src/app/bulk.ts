@@ -66,37 +66,53 @@ export interface EncryptResult {
 }
 
 /**
- * Encrypts every plaintext value in place. Values already encrypted keep their
- * bytes unless `reencrypt`, which decrypts and encrypts them again to the
- * current recipients.
+ * Encrypts every plaintext value of a file to `recipients`. With an identity,
+ * already encrypted values are decrypted and encrypted again (re-encryption);
+ * without one they keep their bytes.
+ */
+export async function encryptValues(
+  display: string,
+  file: EnvFile,
+  recipients: readonly string[],
+  identity: Identity | null,
+): Promise<{ file: EnvFile; encrypted: number; reencrypted: number }> {
+  let encrypted = 0;
+  let reencrypted = 0;
+  const replaced = new Map<Assignment, Assignment>();
+  for (const a of assignments(file)) {
+    const kind = classifyValue(a.value).kind;
+    let plain: Secret | null = null;
+    if (kind === "plaintext") {
+      plain = new Secret(a.value);
+      encrypted++;
+    } else if (identity !== null && kind !== "empty") {
+      plain = await decryptAssignment(display, a, identity);
+      reencrypted++;
+    }
+    if (plain === null) continue;
+    const raw = await encryptValue(a.key, plain, recipients);
+    replaced.set(a, withRawValue(a, raw, raw));
+  }
+  return { file: mapAssignments(file, (a) => replaced.get(a) ?? a), encrypted, reencrypted };
+}
+
+/**
+ * `encrypt`: encrypts plaintext values in place. Values already encrypted keep
+ * their bytes unless `reencrypt`.
  */
 export async function encryptInPlace(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult> {
   const target = await resolveTarget(ctx, request);
-  let encrypted = 0;
-  let reencrypted = 0;
+  let counts = { encrypted: 0, reencrypted: 0 };
   await updateEnvFile(ctx, target.path, target.display, async (loaded) => {
     let file = loaded.file;
     if (readHeader(file).version === null) file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
     const recipients = requireRecipients({ ...loaded, file });
     const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
-    const replaced = new Map<Assignment, Assignment>();
-    for (const a of assignments(file)) {
-      const kind = classifyValue(a.value).kind;
-      let plain: Secret | null = null;
-      if (kind === "plaintext") {
-        plain = new Secret(a.value);
-        encrypted++;
-      } else if (identity !== null && kind !== "empty") {
-        plain = await decryptAssignment(target.display, a, identity);
-        reencrypted++;
-      }
-      if (plain === null) continue;
-      const raw = await encryptValue(a.key, plain, recipients);
-      replaced.set(a, withRawValue(a, raw, raw));
-    }
-    return mapAssignments(file, (a) => replaced.get(a) ?? a);
+    const result = await encryptValues(target.display, file, recipients, identity);
+    counts = result;
+    return result.file;
   });
-  return { target, encrypted, reencrypted };
+  return { target, encrypted: counts.encrypted, reencrypted: counts.reencrypted };
 }
 
 /** Decrypts every value of a loaded file into dotenv text (for `decrypt`). */
@@ -146,7 +162,7 @@ export async function formatFiles(ctx: Context, request: TargetOptions & { all?:
       if (encodeEnvFile(formatEnvFile(loaded.file)) !== loaded.text) drifted.push(display);
       continue;
     }
-    const outcome = await updateEnvFile(ctx, path, display, async (loaded) => formatEnvFile(loaded.file));
+    const outcome = await updateEnvFile(ctx, path, display, (loaded) => formatEnvFile(loaded.file));
     if (outcome.written) drifted.push(display);
   }
   return drifted;

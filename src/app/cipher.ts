@@ -21,6 +21,25 @@ export async function encryptValue(key: string, value: Secret, recipients: reado
   return encodeEncryptedValue(shortFingerprint(recipients), ageFile);
 }
 
+/** A few words on why a value did not decrypt, for markers and reports. */
+export function failureReason(error: unknown): string {
+  if (!(error instanceof VaultError)) return "undecryptable";
+  switch (error.code) {
+    case "wrong-identity":
+      return "not a recipient";
+    case "key-binding":
+      return "bound to another key";
+    case "tampered-value":
+      return "modified or truncated";
+    case "malformed-value":
+      return "malformed";
+    case "unknown-format-version":
+      return "unknown format version";
+    default:
+      return "undecryptable";
+  }
+}
+
 /** Where a value sits, for messages: `file:line: KEY`. */
 export function locate(display: string, a: Assignment): string {
   return `${display}:${a.line}: ${a.key}`;

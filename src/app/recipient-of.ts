@@ -2,7 +2,7 @@
 import type { Recipient } from "../core/recipients.js";
 import { VaultError } from "../errors.js";
 import { resolveIdentity } from "../keys/identity.js";
-import { hostname } from "node:os";
+import { hostname, userInfo } from "node:os";
 import type { Context } from "./context.js";
 
 /** This device's recipient (from its identity), labelled with the user and host when known. */
@@ -20,8 +20,16 @@ export async function ownRecipient(ctx: Context, identityFile: string | undefine
 
 /** `user@host`, from the environment; null when unknown. */
 export function deviceLabel(ctx: Context): string | null {
-  const user = ctx.env["USER"] || ctx.env["LOGNAME"];
+  const user = ctx.env["USER"] || ctx.env["LOGNAME"] || loginName();
   const host = hostname();
   if (user && host) return `${user}@${host}`;
   return user || null;
+}
+
+function loginName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
 }

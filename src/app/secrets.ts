@@ -100,7 +100,7 @@ export async function unsetSecret(ctx: Context, request: TargetOptions & { key: 
   checkKeyName(request.key);
   const target = await resolveTarget(ctx, request);
   let removed = 0;
-  await updateEnvFile(ctx, target.path, target.display, async (loaded) => {
+  await updateEnvFile(ctx, target.path, target.display, (loaded) => {
     const result = removeKey(loaded.file, request.key);
     removed = result.removed;
     if (removed === 0) throw new VaultError("key-missing", `${target.display}: no key ${request.key}`);

@@ -19,7 +19,7 @@ export async function updateEnvFile(
   ctx: Context,
   path: string,
   display: string,
-  change: (loaded: LoadedFile) => Promise<EnvFile | null>,
+  change: (loaded: LoadedFile) => EnvFile | null | Promise<EnvFile | null>,
   options: { allowMissing?: boolean } = {},
 ): Promise<UpdateOutcome> {
   return withFileLock(path, async () => {

@@ -3,7 +3,11 @@ import { type BaseContext, Command, Option } from "clipanion";
 import type { Context } from "../app/context.js";
 
 /** Clipanion's context plus what the use cases need. */
-export type CliContext = BaseContext & Context;
+export type CliContext = BaseContext &
+  Context & {
+    /** Where signals arrive, for commands that forward them to a child (bin.ts passes `process`). */
+    readonly signals: Pick<NodeJS.Process, "on" | "off">;
+  };
 
 /** A command with git-vault's context. */
 export abstract class VaultCommand extends Command<CliContext> {}

@@ -7,13 +7,14 @@ import { UsageError, VaultError } from "../errors.js";
 
 async function readAll(stream: Context["stdin"]): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Reads one line from the terminal without echoing it. */
 async function promptHidden(ctx: Context, question: string): Promise<string> {
-  const stdin = ctx.stdin as NodeJS.ReadStream;
+  // Only called when stdin is a terminal, which has setRawMode.
+  const stdin = ctx.stdin as Context["stdin"] & Pick<NodeJS.ReadStream, "setRawMode">;
   ctx.stderr.write(question);
   stdin.setRawMode(true);
   stdin.resume();

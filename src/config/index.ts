@@ -49,8 +49,8 @@ function validate(raw: unknown, source: string): Config {
         out.defaultEnv = value;
         break;
       case "policyHook": {
-        const hooks = typeof value === "string" ? { "*": value } : value;
-        if (typeof hooks !== "object" || hooks === null || Object.values(hooks).some((v) => typeof v !== "string")) {
+        const hooks: unknown = typeof value === "string" ? { "*": value } : value;
+        if (typeof hooks !== "object" || hooks === null || Object.values(hooks).some((v: unknown) => typeof v !== "string")) {
           fail(source, "policyHook must be a path or an object of env name to path");
         }
         out.policyHook = Object.fromEntries(Object.entries(hooks as Record<string, string>).map(([env, p]) => [env, resolve(base, p)]));

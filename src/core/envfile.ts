@@ -197,7 +197,7 @@ export function parseEnvFile(text: string): EnvFile {
     } else if (kind.kind === "invalid") {
       inHeader = false;
     }
-    entries.push({ ...kind, text: line.content, eol: line.eol, line: i + 1 } as Entry);
+    entries.push({ ...kind, text: line.content, eol: line.eol, line: i + 1 });
     i++;
   }
   return { entries };

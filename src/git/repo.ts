@@ -37,8 +37,8 @@ export interface GitVersion {
  * the variables that tie git to the current repository removed from env.
  */
 export function repoContext(ctx: GitContext, cwd: string): GitContext {
-  const env = { ...ctx.env };
-  for (const name of LOCAL_REPO_ENV) delete env[name];
+  const local: readonly string[] = LOCAL_REPO_ENV;
+  const env = Object.fromEntries(Object.entries(ctx.env).filter(([name]) => !local.includes(name)));
   return { cwd: resolve(ctx.cwd, cwd), env };
 }
 

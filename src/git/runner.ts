@@ -57,8 +57,7 @@ export function runGit(ctx: GitContext, args: readonly string[], options: RunOpt
     throw new GitError(args, null, result.error.message);
   }
   const status = result.status ?? 128;
-  const stdout = result.stdout ?? Buffer.alloc(0);
-  const stderr = result.stderr ?? Buffer.alloc(0);
+  const { stdout, stderr } = result;
   if (status !== 0 && !(options.okCodes ?? []).includes(status)) {
     throw new GitError(args, status, stderr.toString("utf8"));
   }

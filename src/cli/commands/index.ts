@@ -7,8 +7,13 @@ import { GetCommand } from "./get.js";
 import { KeygenCommand } from "./keygen.js";
 import { KeysExportCommand, KeysImportCommand, KeysShowCommand, KeysWhereCommand } from "./keys.js";
 import { ListCommand } from "./list.js";
+import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
+import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
+import { RunCommand } from "./run.js";
+import { TextconvCommand } from "./textconv.js";
 import { UnsetCommand } from "./unset.js";
+import { VerifyCommand } from "./verify.js";
 
 export const commands = [
   SetCommand,
@@ -19,9 +24,16 @@ export const commands = [
   DecryptCommand,
   FmtCommand,
   CheckCommand,
+  VerifyCommand,
+  RunCommand,
+  RecipientsListCommand,
+  RecipientsAddCommand,
+  RecipientsRemoveCommand,
   KeygenCommand,
   KeysShowCommand,
   KeysWhereCommand,
   KeysImportCommand,
   KeysExportCommand,
+  TextconvCommand,
+  MergeDriverCommand,
 ];

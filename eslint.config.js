@@ -1,0 +1,60 @@
+// Lint: typescript-eslint strict type-checked, plus import boundaries that keep
+// the layers of STYLE.md: cli → app → {core, crypto, git, keys, runtime, audit,
+// config, files} → errors. core imports none of its siblings; only crypto/
+// imports age-encryption, only config/ imports cosmiconfig, only git/ and
+// runtime/ start processes, and nothing imports cli/ but bin.ts.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const layers = ["app", "cli", "core", "crypto", "git", "keys", "runtime", "audit", "config", "files"];
+const siblings = (self, allowed) =>
+  layers.filter((l) => l !== self && !allowed.includes(l)).map((l) => ({ group: [`../${l}/*`, `../../${l}/*`], message: `${self}/ must not import ${l}/ (see STYLE.md layers)` }));
+const only = (name, owner) => ({ name, message: `only ${owner}/ imports ${name}` });
+
+const restrict = (self, allowed, extra = []) => ({
+  files: [`src/${self}/**/*.ts`],
+  rules: {
+    "no-restricted-imports": ["error", { patterns: siblings(self, allowed), paths: extra }],
+  },
+});
+
+const spawners = ["git", "runtime", "audit"];
+const base = (self) => [
+  ...(self === "crypto" ? [] : [only("age-encryption", "crypto")]),
+  ...(self === "config" ? [] : [only("cosmiconfig", "config")]),
+  ...(spawners.includes(self) ? [] : [only("node:child_process", "git/, runtime/ and audit")]),
+];
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "bench/**", "coverage/**", "*.mjs", "*.js"] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // Template literals with numbers are how messages name lines.
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+      // Clipanion commands are classes with static members only used by the framework.
+      "@typescript-eslint/no-extraneous-class": "off",
+    },
+  },
+  restrict("core", [], [only("age-encryption", "crypto"), only("cosmiconfig", "config"), only("node:child_process", "git/ and runtime"), { name: "node:fs", message: "core/ does no I/O" }]),
+  restrict("crypto", [], base("crypto")),
+  restrict("git", [], base("git")),
+  restrict("files", [], base("files")),
+  restrict("keys", ["core", "files", "crypto"], base("keys")),
+  restrict("config", [], base("config")),
+  restrict("audit", ["core", "files"], base("audit")),
+  restrict("runtime", ["core"], base("runtime")),
+  restrict("app", ["core", "crypto", "git", "keys", "runtime", "audit", "config", "files"], base("app")),
+  restrict("cli", ["app", "core"], base("cli")),
+  {
+    files: ["src/**/*.test.ts", "test/**/*.ts"],
+    rules: {
+      "no-restricted-imports": "off",
+      "@typescript-eslint/no-non-null-assertion": "off",
+      // afterEach(() => sb.cleanup()) reads better than a braced body.
+      "@typescript-eslint/no-confusing-void-expression": "off",
+    },
+  },
+);

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs git-vault from this checkout: dependencies, build, and a `git-vault`
+# command on PATH (git then runs it as `git vault`). Safe to run again.
+#
+#   ./install.sh                 installs into ~/.local (command: ~/.local/bin/git-vault)
+#   ./install.sh --prefix DIR    installs into DIR (command: DIR/bin/git-vault)
+set -euo pipefail
+
+prefix="${HOME}/.local"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --prefix) prefix="${2:?--prefix needs a folder}"; shift 2 ;;
+    --prefix=*) prefix="${1#--prefix=}"; shift ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+
+command -v node >/dev/null || { echo "install.sh: Node.js 20 or newer is required (node not found)" >&2; exit 1; }
+major="$(node -p 'process.versions.node.split(".")[0]')"
+(( major >= 20 )) || { echo "install.sh: Node.js 20 or newer is required (found $(node --version))" >&2; exit 1; }
+command -v git >/dev/null || { echo "install.sh: git is required" >&2; exit 1; }
+
+# Dependencies: only when missing or older than the lock file.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
+
+# The build is self-contained (one bundle plus lazily loaded chunks), so the
+# installed copy does not depend on this checkout or on node_modules.
+mkdir -p "$prefix"
+prefix="$(cd "$prefix" && pwd)"
+lib="$prefix/lib/git-vault"
+mkdir -p "$lib" "$prefix/bin" "$prefix/share/man/man1"
+staging="$(mktemp -d "$prefix/lib/.git-vault.XXXXXX")"
+cp -R dist hooks package.json "$staging/"
+rm -rf "$lib.old"
+[[ -e "$lib" ]] && mv "$lib" "$lib.old"
+mv "$staging" "$lib"
+rm -rf "$lib.old"
+
+cat > "$prefix/bin/git-vault.tmp" <<SCRIPT
+#!/bin/sh
+exec node "$lib/dist/bin.js" "\$@"
+SCRIPT
+chmod 755 "$prefix/bin/git-vault.tmp"
+mv "$prefix/bin/git-vault.tmp" "$prefix/bin/git-vault"
+if [[ -f man/git-vault.1 ]]; then
+  cp man/git-vault.1 "$prefix/share/man/man1/git-vault.1"
+fi
+
+echo "installed git-vault $("$prefix/bin/git-vault" --version | sed 's/^git-vault //') into $prefix/bin/git-vault"
+case ":${PATH}:" in
+  *":$prefix/bin:"*) ;;
+  *)
+    echo
+    echo "$prefix/bin is not on your PATH. Add it, e.g. in ~/.bashrc or ~/.zshrc:"
+    echo "  export PATH=\"$prefix/bin:\$PATH\""
+    ;;
+esac

@@ -1,0 +1,92 @@
+/**
+ * The merge driver use case: git hands over three temporary files (ancestor,
+ * ours = %A, theirs) and expects the result in %A. Keys changed on both sides
+ * are settled without a conflict when both sides decrypt to the same plaintext.
+ */
+import { readFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { type EnvFile, encodeEnvFile, parseEnvFile } from "../core/envfile.js";
+import { type MergeConflict, mergeBlocker, mergeEnvFiles } from "../core/merge.js";
+import { VaultError } from "../errors.js";
+import { writeFileAtomic } from "../files/atomic.js";
+import { type Identity, resolveIdentity } from "../keys/identity.js";
+import { decryptAssignment } from "./cipher.js";
+import type { Context } from "./context.js";
+
+export interface MergeRequest {
+  /** %O: the common ancestor's version. */
+  readonly ancestor: string;
+  /** %A: our version; receives the result. */
+  readonly current: string;
+  /** %B: the other branch's version. */
+  readonly other: string;
+  /** %P: the path in the repository, for messages. */
+  readonly path?: string | undefined;
+}
+
+/** What the driver did: merged (maybe with conflicts), or left %A as ours because a file is not mergeable. */
+export type MergeOutcome =
+  | { readonly kind: "merged"; readonly display: string; readonly conflicts: readonly MergeConflict[]; readonly droppedLines: number; readonly notes: readonly string[] }
+  | { readonly kind: "unmergeable"; readonly display: string; readonly reason: string };
+
+function readSide(ctx: Context, path: string, side: string): { text: string; file: EnvFile } | string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(resolve(ctx.cwd, path));
+  } catch (error) {
+    throw new VaultError("file-unreadable", `merge-driver: ${side} version cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return `${side} version is not UTF-8 text`;
+  }
+  const file = parseEnvFile(text);
+  const blocker = mergeBlocker(file);
+  return blocker === null ? { text, file } : `${side} version: ${blocker}`;
+}
+
+/** Conflicting keys whose two values decrypt to the same plaintext (e.g. both sides re-encrypted). */
+async function samePlaintext(display: string, conflicts: readonly MergeConflict[], identity: Identity): Promise<Set<string>> {
+  const same = new Set<string>();
+  for (const c of conflicts) {
+    if (c.ours === null || c.theirs === null) continue;
+    try {
+      const [o, t] = [await decryptAssignment(display, c.ours, identity), await decryptAssignment(display, c.theirs, identity)];
+      if (o.equals(t)) same.add(c.key);
+    } catch {
+      // Undecryptable on either side: it stays a conflict for a person to settle.
+    }
+  }
+  return same;
+}
+
+/** Merges the three versions by key and writes the result into `current` (atomically). */
+export async function mergeDriver(ctx: Context, request: MergeRequest): Promise<MergeOutcome> {
+  const display = request.path ?? basename(request.current);
+  const base = readSide(ctx, request.ancestor, "ancestor");
+  const ours = readSide(ctx, request.current, "our");
+  const theirs = readSide(ctx, request.other, "their");
+  if (typeof base === "string") return { kind: "unmergeable", display, reason: base };
+  if (typeof ours === "string") return { kind: "unmergeable", display, reason: ours };
+  if (typeof theirs === "string") return { kind: "unmergeable", display, reason: theirs };
+
+  let result = mergeEnvFiles(base.file, ours.file, theirs.file);
+  const notes: string[] = [];
+  if (result.conflicts.some((c) => c.ours !== null && c.theirs !== null)) {
+    let identity: Identity | null = null;
+    try {
+      identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
+    } catch (error) {
+      notes.push(`identity not usable, conflicting values were not compared (${error instanceof VaultError ? error.code : "error"})`);
+    }
+    if (identity !== null) {
+      const keepOurs = await samePlaintext(display, result.conflicts, identity);
+      if (keepOurs.size > 0) result = mergeEnvFiles(base.file, ours.file, theirs.file, { keepOurs });
+    }
+  }
+  const text = encodeEnvFile(result.file);
+  if (text !== ours.text) writeFileAtomic(resolve(ctx.cwd, request.current), text);
+  return { kind: "merged", display, conflicts: result.conflicts, droppedLines: result.droppedLines, notes };
+}

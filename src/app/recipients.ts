@@ -1,0 +1,86 @@
+/** `recipients list|add|remove`: editing the header, optionally re-encrypting every value. */
+import { readHeader, recipientList, setRecipients, type Recipient } from "../core/recipients.js";
+import { UsageError, VaultError } from "../errors.js";
+import { requireIdentity } from "../keys/identity.js";
+import { encryptValues } from "./bulk.js";
+import type { Context } from "./context.js";
+import { updateEnvFile } from "./store.js";
+import { type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
+import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
+
+export interface RecipientRow extends Recipient {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** The recipients of the target (or of every env file with `all`). */
+export async function listRecipients(ctx: Context, request: TargetOptions & { all?: boolean }): Promise<RecipientRow[]> {
+  const target = await resolveTarget(ctx, request);
+  const rows: RecipientRow[] = [];
+  for (const path of request.all ? allTargets(target) : [target.path]) {
+    const loaded = loadEnvFile(path, displayPath(ctx, path));
+    validateEnvFile(ctx, loaded);
+    for (const r of readHeader(loaded.file).recipients) rows.push({ file: loaded.display, line: r.line, recipient: r.recipient, label: r.label });
+  }
+  return rows;
+}
+
+/** A planned or applied change of one file's recipients. */
+export interface RecipientChange {
+  readonly file: string;
+  readonly added: readonly Recipient[];
+  readonly removed: readonly Recipient[];
+  readonly reencrypted: number;
+}
+
+export interface ChangeRequest extends TargetOptions {
+  readonly add?: readonly Recipient[];
+  readonly remove?: readonly string[];
+  readonly reencrypt?: boolean;
+  readonly all?: boolean;
+  readonly identityFile?: string | undefined;
+  /** Called with the planned changes before anything is written; false cancels. */
+  readonly confirm?: (changes: readonly RecipientChange[]) => Promise<boolean>;
+}
+
+/** Adds and/or removes recipients in the target (or every env file), re-encrypting on request. */
+export async function changeRecipients(ctx: Context, request: ChangeRequest): Promise<RecipientChange[]> {
+  const { isValidRecipient } = await import("../crypto/index.js");
+  for (const r of request.add ?? []) {
+    if (!isValidRecipient(r.recipient)) throw new UsageError(`not an age X25519 recipient: ${r.recipient}`, "recipients look like age1… (see `git vault keys show`)");
+  }
+  const target = await resolveTarget(ctx, request);
+  const paths = request.all ? allTargets(target) : [target.path];
+  const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
+
+  const plan: { path: string; change: RecipientChange; next: Recipient[] }[] = [];
+  for (const path of paths) {
+    const loaded = loadEnvFile(path, displayPath(ctx, path));
+    validateEnvFile(ctx, loaded);
+    const current = readHeader(loaded.file).recipients.map((r) => ({ recipient: r.recipient, label: r.label }));
+    const removeSet = new Set(request.remove ?? []);
+    for (const gone of removeSet) {
+      if (!current.some((r) => r.recipient === gone)) throw new VaultError("recipient-missing", `${loaded.display}: ${gone} is not a recipient`);
+    }
+    const kept = current.filter((r) => !removeSet.has(r.recipient));
+    const added = (request.add ?? []).filter((r) => !kept.some((k) => k.recipient === r.recipient));
+    const next = [...kept, ...added];
+    if (next.length === 0) throw new VaultError("last-recipient", `${loaded.display}: cannot remove the last recipient`, { hint: "add the new recipient first" });
+    plan.push({ path, next, change: { file: loaded.display, added, removed: current.filter((r) => removeSet.has(r.recipient)), reencrypted: 0 } });
+  }
+  if (request.confirm && !(await request.confirm(plan.map((p) => p.change)))) return [];
+
+  const applied: RecipientChange[] = [];
+  for (const { path, next, change } of plan) {
+    let reencrypted = 0;
+    await updateEnvFile(ctx, path, change.file, async (loaded) => {
+      const file = setRecipients(loaded.file, next);
+      if (identity === null) return file;
+      const result = await encryptValues(change.file, file, recipientList(readHeader(file)), identity);
+      reencrypted = result.reencrypted;
+      return result.file;
+    });
+    applied.push({ ...change, reencrypted });
+  }
+  return applied;
+}

@@ -1,0 +1,50 @@
+/** `run`: decrypt on the host and start a program with the values in its environment only. */
+import { effectiveAssignments } from "../core/envfile.js";
+import type { Secret } from "../core/secret.js";
+import { VaultError } from "../errors.js";
+import { requireIdentity } from "../keys/identity.js";
+import { runChild } from "../runtime/child.js";
+import { decryptAssignment } from "./cipher.js";
+import type { Context } from "./context.js";
+import { type TargetOptions, resolveTarget } from "./target.js";
+import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
+
+/** Decrypts the effective values of the target (all keys, or just `only`). */
+export async function decryptAll(
+  ctx: Context,
+  request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
+): Promise<Map<string, Secret>> {
+  const target = await resolveTarget(ctx, request);
+  const loaded = loadEnvFile(target.path, target.display);
+  validateEnvFile(ctx, loaded);
+  const wanted = request.only === undefined ? null : new Set(request.only);
+  const chosen = effectiveAssignments(loaded.file).filter((a) => wanted === null || wanted.has(a.key));
+  if (wanted !== null) {
+    const missing = [...wanted].filter((k) => !chosen.some((a) => a.key === k));
+    if (missing.length > 0) throw new VaultError("key-missing", `${target.display}: no key ${missing.join(", ")}`);
+  }
+  const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  const values = new Map<string, Secret>();
+  for (const a of chosen) values.set(a.key, await decryptAssignment(target.display, a, identity));
+  return values;
+}
+
+/** The environment a child gets: ours without git-vault's own variables, plus the secrets. */
+export function childEnvironment(env: Context["env"], values: ReadonlyMap<string, Secret>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && !k.startsWith("GIT_VAULT_")) out[k] = v;
+  }
+  for (const [k, v] of values) out[k] = v.reveal();
+  return out;
+}
+
+/** Runs `argv` with the decrypted values in its environment; resolves with its exit code. */
+export async function runWithSecrets(
+  ctx: Context,
+  request: TargetOptions & { argv: readonly string[]; only?: readonly string[] | undefined; identityFile?: string | undefined },
+  signals: Pick<NodeJS.Process, "on" | "off">,
+): Promise<number> {
+  const values = await decryptAll(ctx, request);
+  return runChild(request.argv, { cwd: ctx.cwd, env: childEnvironment(ctx.env, values), signals });
+}

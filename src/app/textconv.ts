@@ -1,0 +1,60 @@
+/**
+ * The textconv driver: what `git diff` / `git log -p` show for an env file.
+ * Values appear decrypted (`KEY=value`); without an identity, or for a value
+ * that does not decrypt, a marker stands in. It never fails, never prompts
+ * and never reads stdin, because a failing textconv breaks `git diff`.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { encodeRawValue } from "../core/dotenv.js";
+import { type Assignment, type EnvFile, assignments, encodeEnvFile, parseEnvFile, withRawValue } from "../core/envfile.js";
+import { mapAssignments } from "../core/edit.js";
+import { classifyValue } from "../core/value.js";
+import { type Identity, resolveIdentity } from "../keys/identity.js";
+import { decryptAssignment, failureReason } from "./cipher.js";
+import type { Context } from "./context.js";
+
+/** A stand-in that changes when the ciphertext changes but reveals nothing. */
+function marker(reason: string, a: Assignment): string {
+  const digest = createHash("sha256").update(a.value).digest("hex").slice(0, 8);
+  return `[git-vault: ${reason} ${digest}]`;
+}
+
+async function showValue(display: string, a: Assignment, identity: Identity | null): Promise<string> {
+  if (identity === null) return marker("encrypted, no identity", a);
+  try {
+    const plain = (await decryptAssignment(display, a, identity)).reveal();
+    try {
+      return encodeRawValue(plain);
+    } catch {
+      return JSON.stringify(plain);
+    }
+  } catch (error) {
+    return marker(failureReason(error), a);
+  }
+}
+
+/** The text git shows for an env file: values decrypted where possible. */
+export async function textconvText(ctx: Context, path: string): Promise<string> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+  const file: EnvFile = parseEnvFile(text);
+  let identity: Identity | null = null;
+  try {
+    identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
+  } catch {
+    identity = null; // an unusable identity must not break `git diff`
+  }
+  const shown = new Map<Assignment, Assignment>();
+  for (const a of assignments(file)) {
+    const kind = classifyValue(a.value).kind;
+    if (kind === "plaintext" || kind === "empty") continue;
+    const raw = await showValue(path, a, identity);
+    shown.set(a, withRawValue(a, raw, raw));
+  }
+  return encodeEnvFile(mapAssignments(file, (a) => shown.get(a) ?? a));
+}

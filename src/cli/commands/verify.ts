@@ -1,0 +1,35 @@
+import { Command, Option } from "clipanion";
+import { TargetCommand } from "../base.js";
+import { printJson, say } from "../ui.js";
+
+export class VerifyCommand extends TargetCommand {
+  static override paths = [["verify"]];
+  static override usage = Command.Usage({
+    category: "Guard",
+    description: "CI gate: format, no plaintext, no stale values, key binding, trust pin",
+    details: `
+      Checks every env file of the vault dir (only the given file with \`--file\`): canonical format, no plaintext, every value encrypted to the current recipient set, key binding when an identity is present, and the recipient-set fingerprint against \`--trust-fingerprint\` / \`GIT_VAULT_TRUST_FINGERPRINT\` (a prefix of the hex fingerprint is enough). Prints \`file:line:key: problem\` and exits 1 on any finding.
+    `,
+    examples: [
+      ["In CI", "git vault verify"],
+      ["Pin the recipient set so a silent change fails", "GIT_VAULT_TRUST_FINGERPRINT=3f1c2a9b git vault verify"],
+    ],
+  });
+  trustFingerprint = Option.String("--trust-fingerprint", { description: "Expected recipient-set fingerprint (hex prefix)" });
+  json = Option.Boolean("--json", false, { description: "Print JSON" });
+
+  async execute(): Promise<number> {
+    const { verifyVault } = await import("../../app/verify.js");
+    const { files, findings } = await verifyVault(this.context, { ...this.target(), trustFingerprint: this.trustFingerprint });
+    if (this.json) {
+      printJson(this.context, { ok: findings.length === 0, files, findings });
+    } else {
+      for (const f of findings) {
+        const where = [f.file, f.line, f.key].filter((p) => p !== null).join(":");
+        this.context.stdout.write(`${where}: ${f.problem}: ${f.detail}\n`);
+      }
+      say(this.context, findings.length === 0 ? `verified ${files.length} env file${files.length === 1 ? "" : "s"}` : `${findings.length} problem${findings.length === 1 ? "" : "s"} found`);
+    }
+    return findings.length === 0 ? 0 : 1;
+  }
+}

@@ -1,0 +1,105 @@
+// The merge driver under real git: branches that set different keys merge
+// cleanly; the same key set on both branches is a conflict named by key.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+describe("git vault merge-driver", () => {
+  let sb: Sandbox;
+  let dir: string;
+
+  const set = (key: string, value: string): void => {
+    const r = sb.vault(dir, ["set", key, value, "--file", ".env.dev"]);
+    expect(r.status, r.stderr).toBe(0);
+  };
+  const commit = (message: string): void => {
+    sb.git(dir, "add", "-A");
+    sb.git(dir, "commit", "-q", "-m", message);
+  };
+  const reveal = (key: string): string => {
+    const r = sb.vault(dir, ["get", key, "--reveal", "--file", ".env.dev"]);
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout;
+  };
+  const merge = (): { status: number | null; output: string } => {
+    const r = spawnSync("git", ["merge", "--no-edit", "feature"], { cwd: dir, env: sb.env, encoding: "utf8" });
+    return { status: r.status, output: r.stdout + r.stderr };
+  };
+
+  beforeEach(() => {
+    sb = makeSandbox();
+    dir = sb.repo("vault");
+    expect(sb.vault(dir, ["keygen"]).status).toBe(0);
+    writeFileSync(join(dir, ".gitattributes"), ".env.* merge=git-vault\n");
+    sb.git(dir, "config", "merge.git-vault.driver", "git-vault merge-driver %O %A %B %P");
+    set("A", "1");
+    commit("base");
+    sb.git(dir, "checkout", "-q", "-b", "feature");
+  });
+  afterEach(() => sb.cleanup());
+
+  it("merges keys set on different branches without a conflict", () => {
+    set("B", "2");
+    commit("feature: B");
+    sb.git(dir, "checkout", "-q", "main");
+    set("C", "3");
+    commit("main: C");
+
+    const r = merge();
+    expect(r.status, r.output).toBe(0);
+    expect(sb.git(dir, "status", "--porcelain")).toBe("");
+    const text = readFileSync(join(dir, ".env.dev"), "utf8");
+    expect(text.match(/^[ABC]=/gm)).toEqual(["A=", "C=", "B="]);
+    expect([reveal("A"), reveal("B"), reveal("C")]).toEqual(["1\n", "2\n", "3\n"]);
+  });
+
+  it("stops on a key set differently on both branches, naming the key and never the value", () => {
+    set("A", "feature-value");
+    commit("feature: A");
+    sb.git(dir, "checkout", "-q", "main");
+    set("A", "main-value");
+    set("C", "3");
+    commit("main: A and C");
+
+    const r = merge();
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain("conflict: .env.dev: A changed on both branches");
+    expect(r.output).not.toContain("encrypted:gv1:");
+    expect(r.output).not.toContain("main-value");
+    expect(sb.git(dir, "status", "--porcelain")).toContain("UU .env.dev");
+    const text = readFileSync(join(dir, ".env.dev"), "utf8");
+    expect(text).toMatch(/^<<<<<<< ours\nA=encrypted:gv1:\S+\n=======\nA=encrypted:gv1:\S+\n>>>>>>> theirs\n/m);
+    expect(text).toMatch(/^C=encrypted:gv1:/m);
+  });
+
+  it("keeps ours without a conflict when both branches re-encrypted the same value", () => {
+    set("A", "1");
+    commit("feature: A again");
+    sb.git(dir, "checkout", "-q", "main");
+    set("A", "1");
+    commit("main: A again");
+    const ours = readFileSync(join(dir, ".env.dev"), "utf8");
+
+    const r = merge();
+    expect(r.status, r.output).toBe(0);
+    expect(readFileSync(join(dir, ".env.dev"), "utf8")).toBe(ours);
+    expect(reveal("A")).toBe("1\n");
+  });
+
+  it("leaves a file it cannot parse as ours and reports why", () => {
+    writeFileSync(join(dir, ".env.dev"), `${readFileSync(join(dir, ".env.dev"), "utf8")}not a line\n`);
+    commit("feature: broken line");
+    sb.git(dir, "checkout", "-q", "main");
+    set("C", "3");
+    commit("main: C");
+    const ours = readFileSync(join(dir, ".env.dev"), "utf8");
+
+    const r = merge();
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain(".env.dev: cannot merge by key: their version: line");
+    expect(readFileSync(join(dir, ".env.dev"), "utf8")).toBe(ours);
+    expect(sb.git(dir, "status", "--porcelain")).toContain("UU .env.dev");
+  });
+});
