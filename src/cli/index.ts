@@ -2,7 +2,7 @@
 import { Builtins, Cli, Command } from "clipanion";
 import { ExitCode } from "../errors.js";
 import { VERSION } from "../version.js";
-import type { CliContext } from "./base.js";
+import { type CliContext, VaultCommand } from "./base.js";
 import { commands } from "./commands/index.js";
 import { colorEnabled, reportError } from "./ui.js";
 
@@ -26,9 +26,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     context.stderr.write(cli.error(error, { colored: false }));
     return ExitCode.usage;
   }
-  if (command.help || command instanceof Builtins.HelpCommand || command instanceof Builtins.VersionCommand) {
-    return cli.run(command, context);
-  }
+  // Help, version and clipanion's own help-for-a-command go through clipanion.
+  if (command.help || !(command instanceof VaultCommand)) return cli.run(command, context);
   command.context = context;
   try {
     return await command.validateAndExecute();

@@ -107,3 +107,15 @@ describe("formatEnvFile", () => {
     expect(encodeEnvFile(formatEnvFile(parseEnvFile(once)))).toBe(once);
   });
 });
+
+describe("a new file stays canonical as keys are added", () => {
+  it("header + blank line, then one line per new key", () => {
+    let text = encodeEnvFile(ensureHeader(parseEnvFile(""), [{ recipient: "age1one", label: null }]));
+    expect(text).toBe("# git-vault v1\n# recipient: age1one\n\n");
+    expect(encodeEnvFile(formatEnvFile(parseEnvFile(text)))).toBe(text);
+    text = put(text, "A", "1");
+    text = put(text, "B", "2");
+    expect(text).toBe("# git-vault v1\n# recipient: age1one\n\nA=1\nB=2\n");
+    expect(encodeEnvFile(formatEnvFile(parseEnvFile(text)))).toBe(text);
+  });
+});

@@ -56,10 +56,12 @@ export function formatEnvFile(file: EnvFile): EnvFile {
   }
 
   const lines: string[] = header.map(canonicalLine);
+  // Exactly one blank line after the header, even when nothing follows yet.
+  if (lines.length > 0) lines.push("");
   for (const [i, block] of blocks.entries()) {
     const body = tidy(i === 0 ? block : block.slice(1));
     if (i === 0 && body.length === 0) continue;
-    if (lines.length > 0) lines.push("");
+    if (lines.length > 0 && lines[lines.length - 1] !== "") lines.push("");
     if (i > 0) lines.push(DIVIDER, canonicalLine(block[0] as Entry));
     lines.push(...body.map(canonicalLine));
   }

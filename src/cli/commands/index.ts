@@ -4,6 +4,9 @@ import { DecryptCommand } from "./decrypt.js";
 import { EncryptCommand } from "./encrypt.js";
 import { FmtCommand } from "./fmt.js";
 import { GetCommand } from "./get.js";
+import { HooksInstallCommand, HooksStatusCommand, HooksUninstallCommand } from "./hooks.js";
+import { InitCommand } from "./init.js";
+import { InstallCommand, UninstallCommand } from "./install.js";
 import { KeygenCommand } from "./keygen.js";
 import { KeysExportCommand, KeysImportCommand, KeysShowCommand, KeysWhereCommand } from "./keys.js";
 import { ListCommand } from "./list.js";
@@ -16,6 +19,7 @@ import { UnsetCommand } from "./unset.js";
 import { VerifyCommand } from "./verify.js";
 
 export const commands = [
+  InitCommand,
   SetCommand,
   GetCommand,
   UnsetCommand,
@@ -34,6 +38,11 @@ export const commands = [
   KeysWhereCommand,
   KeysImportCommand,
   KeysExportCommand,
+  InstallCommand,
+  UninstallCommand,
+  HooksInstallCommand,
+  HooksStatusCommand,
+  HooksUninstallCommand,
   TextconvCommand,
   MergeDriverCommand,
 ];

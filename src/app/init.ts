@@ -1,0 +1,196 @@
+/**
+ * `init`: bootstraps or joins a vault. Adds the vault repo as a submodule (or
+ * uses a plain folder), writes the vault's `.gitattributes`, creates the env
+ * file with this device's recipient, and installs the diff/merge drivers and
+ * the pre-commit guard in the host repo and in the vault repo. Safe to re-run.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { encodeEnvFile, parseEnvFile } from "../core/envfile.js";
+import { ensureHeader, readHeader, recipientList } from "../core/recipients.js";
+import { UsageError, VaultError } from "../errors.js";
+import { writeFileAtomic } from "../files/atomic.js";
+import {
+  type GitContext,
+  absorbGitDirs,
+  add,
+  attachBranch,
+  clone,
+  commit,
+  configSet,
+  currentBranch,
+  push,
+  remoteDefaultBranch,
+  remoteIsEmpty,
+  repoContext,
+  repoRoot,
+  setUpstreamIfPresent,
+  submoduleAdd,
+  submoduleStatus,
+  submoduleUpdateInit,
+  submoduleUrl,
+  tryRepoRoot,
+  unbornBranch,
+} from "../git/index.js";
+import { installDrivers, installHook } from "./install.js";
+import type { Context } from "./context.js";
+import { keygen } from "./keys.js";
+import { ownRecipient } from "./recipient-of.js";
+import { DEFAULT_VAULT_DIR, envNameFor } from "./target.js";
+import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
+
+export interface InitRequest {
+  readonly submoduleUrl?: string | undefined;
+  readonly vaultDir?: string | undefined;
+  readonly env?: string | undefined;
+  readonly ignoreDirty?: boolean;
+  readonly noSubmodule?: boolean;
+  readonly identityFile?: string | undefined;
+}
+
+export interface InitResult {
+  readonly vaultDir: string;
+  readonly mode: "submodule" | "folder";
+  /** What happened to the vault repo: added now, checked out, or already there. */
+  readonly vault: "added" | "created-remote" | "checked-out" | "present" | "folder";
+  readonly envFile: string;
+  readonly envCreated: boolean;
+  readonly recipient: string;
+  /** False when this device is not yet a recipient of the existing env file. */
+  readonly isRecipient: boolean;
+  readonly keyCreated: boolean;
+  readonly branch: string | null;
+  readonly committedInVault: boolean;
+  readonly next: string[];
+}
+
+/** The `.gitattributes` lines the vault needs; missing ones are appended. */
+export const VAULT_ATTRIBUTES = [".env diff=git-vault merge=git-vault", ".env.* diff=git-vault merge=git-vault"];
+
+function ensureAttributes(vaultDir: string): boolean {
+  const path = join(vaultDir, ".gitattributes");
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const have = new Set(text.split(/\r?\n/).map((l) => l.trim().replace(/\s+/g, " ")));
+  const missing = VAULT_ATTRIBUTES.filter((l) => !have.has(l));
+  if (missing.length === 0) return false;
+  const sepNl = text === "" || text.endsWith("\n") ? "" : "\n";
+  writeFileAtomic(path, `${text}${sepNl}${missing.join("\n")}\n`);
+  return true;
+}
+
+function isGitRepoRoot(dir: string, env: Context["env"]): boolean {
+  return existsSync(join(dir, ".git")) && tryRepoRoot({ cwd: dir, env }) === resolve(dir);
+}
+
+/** Puts the vault submodule on a branch tracking its remote so commits made in it are not orphaned. */
+function attachVaultBranch(vault: GitContext): string | null {
+  const branch = remoteDefaultBranch(vault) ?? "main";
+  const result = attachBranch(vault, branch);
+  if (result === "diverged") return currentBranch(vault);
+  setUpstreamIfPresent(vault, "origin", branch);
+  return branch;
+}
+
+/** Runs `init`. */
+export async function initVault(ctx: Context, request: InitRequest): Promise<InitResult> {
+  if (request.noSubmodule && request.submoduleUrl !== undefined) throw new UsageError("--no-submodule cannot be combined with --submodule-url");
+  const host: GitContext = { cwd: ctx.cwd, env: ctx.env };
+  const root = repoRoot(host);
+  const rootCtx = repoContext(host, root);
+  const vaultDir = resolve(ctx.cwd, request.vaultDir ?? join(root, DEFAULT_VAULT_DIR));
+  const vaultRel = relative(root, vaultDir).split(sep).join("/");
+  if (vaultRel === "" || vaultRel.startsWith("..")) throw new UsageError(`the vault dir must be inside the repository: ${vaultDir}`);
+  const envName = envNameFor(ctx, request, {});
+  const next: string[] = [];
+
+  // Make sure there is an identity: a new env file needs this device's recipient.
+  const key = request.identityFile === undefined ? await keygen(ctx) : null;
+  const me = await ownRecipient(ctx, request.identityFile);
+
+  let vault: InitResult["vault"];
+  let mode: InitResult["mode"] = "submodule";
+  let emptyRemote = false;
+  const listed = submoduleUrl(rootCtx, vaultRel);
+  if (listed !== null) {
+    const status = submoduleStatus(rootCtx, vaultRel);
+    if (status?.state === "uninitialized" || !isGitRepoRoot(vaultDir, ctx.env)) {
+      submoduleUpdateInit(rootCtx, vaultRel);
+      vault = "checked-out";
+    } else {
+      vault = "present";
+    }
+  } else if (request.submoduleUrl !== undefined) {
+    const url = request.submoduleUrl;
+    if (existsSync(vaultDir) && !isGitRepoRoot(vaultDir, ctx.env)) {
+      throw new VaultError("vault-dir-exists", `${vaultRel}/ already exists and is not a git repository`, { hint: "choose another --vault-dir, or move it away" });
+    }
+    emptyRemote = remoteIsEmpty(rootCtx, url);
+    if (emptyRemote) {
+      // `submodule add` needs a commit to point at: clone the empty remote, make one, push it.
+      clone(rootCtx, url, vaultDir);
+      vault = "created-remote";
+    } else {
+      submoduleAdd(rootCtx, url, vaultRel);
+      vault = "added";
+    }
+  } else if (request.noSubmodule || existsSync(vaultDir)) {
+    mkdirSync(vaultDir, { recursive: true });
+    mode = "folder";
+    vault = "folder";
+  } else {
+    throw new UsageError(`no vault at ${vaultRel}/`, "create a private repo for your secrets and run `git vault init --submodule-url URL`, or keep them in this repo with `git vault init --no-submodule`");
+  }
+
+  const vaultIsRepo = mode === "submodule";
+  const vaultCtx = vaultIsRepo ? repoContext(host, vaultDir) : rootCtx;
+  const branch = vaultIsRepo ? (emptyRemote ? unbornBranch(vaultCtx) : attachVaultBranch(vaultCtx)) : null;
+
+  const attributesWritten = ensureAttributes(vaultDir);
+  const envFile = join(vaultDir, `.env.${envName}`);
+  const envCreated = !existsSync(envFile);
+  if (envCreated) writeFileAtomic(envFile, encodeEnvFile(ensureHeader(parseEnvFile(""), [me])), { exclusive: true });
+  const loaded = loadEnvFile(envFile, relative(ctx.cwd, envFile) || envFile);
+  validateEnvFile(ctx, loaded);
+  const isRecipient = recipientList(readHeader(loaded.file)).includes(me.recipient);
+  if (!isRecipient) next.push(`ask a recipient to run: git vault recipients add ${me.recipient}${me.label ? ` --label ${me.label}` : ""} --reencrypt`);
+
+  // Drivers and the guard where env files are committed: the vault repo, and the host.
+  installDrivers(rootCtx, { scope: "local" });
+  installHook(rootCtx);
+  if (vaultIsRepo) {
+    installDrivers(vaultCtx, { scope: "local" });
+    installHook(vaultCtx);
+  }
+
+  let committedInVault = false;
+  if (vaultIsRepo && emptyRemote) {
+    add(vaultCtx, [".gitattributes", `.env.${envName}`]);
+    commit(vaultCtx, "Initialize git-vault vault");
+    push(vaultCtx, "origin", [`HEAD:refs/heads/${branch ?? "main"}`], { setUpstream: true });
+    submoduleAdd(rootCtx, request.submoduleUrl as string, vaultRel);
+    absorbGitDirs(rootCtx, vaultRel);
+    committedInVault = true;
+  } else if (vaultIsRepo && (attributesWritten || envCreated)) {
+    next.push(`commit the vault: git -C ${vaultRel} add .gitattributes .env.${envName} && git -C ${vaultRel} commit -m "Add ${envName} env" && git -C ${vaultRel} push`);
+  }
+  if (request.ignoreDirty && vaultIsRepo) {
+    configSet(rootCtx, `submodule.${vaultRel}.ignore`, "dirty", { scope: "file", file: join(root, ".gitmodules") });
+    add(rootCtx, [".gitmodules"]);
+  }
+  if (vault === "added" || vault === "created-remote") next.push(`commit the submodule in this repo: git add .gitmodules ${vaultRel} && git commit -m "Add secrets vault"`);
+  if (mode === "folder") next.push(`commit the vault folder: git add ${vaultRel} && git commit -m "Add secrets vault"`);
+
+  return {
+    vaultDir,
+    mode,
+    vault,
+    envFile,
+    envCreated,
+    recipient: me.recipient,
+    isRecipient,
+    keyCreated: key?.created ?? false,
+    branch,
+    committedInVault,
+    next,
+  };
+}

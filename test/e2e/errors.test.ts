@@ -1,0 +1,282 @@
+// End-to-end tests of bad input (SPEC §10): every failure has a clear message
+// naming file, line and key, a non-zero exit code, leaves the file's bytes as
+// they were, and shows no secret value.
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StderrLog, encryptedValueOf } from "../support/assertions.js";
+import { type RunOptions, type RunResult, type Sandbox, binPath, makeSandbox } from "../support/sandbox.js";
+
+const log = new StderrLog();
+let sb: Sandbox;
+/** A folder outside any git repository. */
+let work: string;
+/** A fully encrypted env file that every case copies and then damages. */
+let base: string;
+let otherIdentity: string;
+
+const VALUES = {
+  DATABASE_URL: log.secret("postgres://app:pa55word@db.internal:5432/app"),
+  API_TOKEN: log.secret("tok_live_0123456789abcdef"),
+  // Long enough that the middle of its base64 falls in the age payload, not its header.
+  CERT_CHAIN: log.secret(`chain-${"x9Y8z7".repeat(80)}-end`),
+};
+const isRoot = process.getuid?.() === 0;
+
+beforeAll(() => {
+  sb = makeSandbox();
+  work = sb.dir("work");
+  expect(log.vault(sb, work, ["keygen"]).status).toBe(0);
+  const own = readFileSync(join(sb.env["XDG_CONFIG_HOME"] as string, "git-vault", "identity"), "utf8");
+  log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(own)?.[0] as string, "the device identity");
+
+  otherIdentity = join(sb.dir("keys"), "other.key");
+  const gen = spawnSync("age-keygen", ["-o", otherIdentity], { env: sb.env });
+  expect(gen.status, gen.stderr.toString()).toBe(0);
+  chmodSync(otherIdentity, 0o600);
+  log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(otherIdentity, "utf8"))?.[0] as string, "another identity");
+
+  base = join(sb.dir("base"), "base.env");
+  for (const [key, value] of Object.entries(VALUES)) {
+    const r = log.vault(sb, work, ["set", "--file", base, key, "--stdin"], { input: value });
+    expect(r.status, r.stderr).toBe(0);
+  }
+});
+
+afterAll(() => {
+  try {
+    expect(log.count).toBeGreaterThan(20);
+    log.assertNoSecretInStderr();
+  } finally {
+    sb.cleanup();
+  }
+});
+
+function run(args: string[], options?: RunOptions, cwd = work): RunResult {
+  return log.vault(sb, cwd, args, options);
+}
+
+/** Copies the base file to `name` in the work folder, applies `damage` to its text, returns the path. */
+function damaged(name: string, damage: (text: string) => string): string {
+  const path = join(work, name);
+  copyFileSync(base, path);
+  const text = readFileSync(path, "utf8");
+  const next = damage(text);
+  expect(next, "the damage must change the file").not.toBe(text);
+  writeFileSync(path, next);
+  return path;
+}
+
+/** 1-based line number of KEY= in a file. */
+function lineOf(path: string, key: string): number {
+  return readFileSync(path, "utf8").split("\n").findIndex((l) => l.startsWith(`${key}=`)) + 1;
+}
+
+/**
+ * Runs a command that must fail: exit code, message pattern, no data on
+ * stdout, the target's bytes unchanged, and no lock or temp file left behind.
+ */
+function expectFailure(target: string, args: string[], expected: { status: number; message: RegExp }, options?: RunOptions): RunResult {
+  const before = existsSync(target) ? readFileSync(target) : null;
+  const r = run(args, options);
+  expect(r.status, r.stderr).toBe(expected.status);
+  expect(r.stderr).toMatch(expected.message);
+  expect(r.stderr).toMatch(/^error: /m);
+  expect(r.stdout).toBe("");
+  if (before === null) expect(existsSync(target), `${target} must not be created`).toBe(false);
+  else expect(readFileSync(target).equals(before), "the file must be unchanged").toBe(true);
+  const dir = join(target, "..");
+  expect(readdirSync(dir).filter((n) => n.endsWith(".lock") || n.includes(".tmp-"))).toEqual([]);
+  return r;
+}
+
+describe("wrong identity", () => {
+  it("via GIT_VAULT_IDENTITY_FILE: names file, line and key", () => {
+    const line = lineOf(base, "API_TOKEN");
+    expectFailure(base, ["get", "--file", base, "API_TOKEN", "--reveal"], {
+      status: 1,
+      message: new RegExp(`base\\.env:${line}: API_TOKEN: none of your identities can decrypt`),
+    }, { env: { GIT_VAULT_IDENTITY_FILE: otherIdentity } });
+  });
+
+  it("via --identity-file, also for decrypt and encrypt --reencrypt (which must not write)", () => {
+    const re = /base\.env:\d+: \w+: none of your identities can decrypt/;
+    expectFailure(base, ["get", "--file", base, "DATABASE_URL", "--reveal", "--identity-file", otherIdentity], { status: 1, message: re });
+    expectFailure(base, ["decrypt", "--file", base, "--identity-file", otherIdentity], { status: 1, message: re });
+    expectFailure(base, ["encrypt", "--reencrypt", "--file", base, "--identity-file", otherIdentity], { status: 1, message: re });
+  });
+});
+
+describe("damaged ciphertext", () => {
+  it("truncated (base64 cut mid-quantum): malformed or truncated, naming the key", () => {
+    const path = damaged("truncated-odd.env", (t) => t.replace(/^(API_TOKEN=.*).{5}$/m, "$1"));
+    const line = lineOf(path, "API_TOKEN");
+    expectFailure(path, ["get", "--file", path, "API_TOKEN", "--reveal"], {
+      status: 1,
+      message: new RegExp(`truncated-odd\\.env:${line}: API_TOKEN: .*(malformed|truncated)`),
+    });
+    expectFailure(path, ["encrypt", "--reencrypt", "--file", path], { status: 1, message: /API_TOKEN: .*(malformed|truncated)/ });
+  });
+
+  it("truncated (valid base64, bytes missing at the end): modified or truncated", () => {
+    const path = damaged("truncated-even.env", (t) => {
+      const value = encryptedValueOf(t, "CERT_CHAIN");
+      const body = value.split(":")[3] as string;
+      const cut = Buffer.from(body, "base64").subarray(0, -20).toString("base64");
+      return t.replace(value, `${value.split(":").slice(0, 3).join(":")}:${cut}`);
+    });
+    const line = lineOf(path, "CERT_CHAIN");
+    expectFailure(path, ["get", "--file", path, "CERT_CHAIN", "--reveal"], {
+      status: 1,
+      message: new RegExp(`truncated-even\\.env:${line}: CERT_CHAIN: .*(modified|truncated)`),
+    });
+  });
+
+  it("tampered (one base64 character flipped in the middle): modified, naming the key", () => {
+    const path = damaged("tampered.env", (t) => {
+      const value = encryptedValueOf(t, "CERT_CHAIN");
+      const mid = Math.floor(value.length / 2);
+      const flipped = value[mid] === "A" ? "B" : "A";
+      return t.replace(value, value.slice(0, mid) + flipped + value.slice(mid + 1));
+    });
+    const line = lineOf(path, "CERT_CHAIN");
+    expectFailure(path, ["get", "--file", path, "CERT_CHAIN", "--reveal"], {
+      status: 1,
+      message: new RegExp(`tampered\\.env:${line}: CERT_CHAIN: encrypted value was modified`),
+    });
+    // decrypt prints nothing at all rather than the values that did decrypt.
+    expectFailure(path, ["decrypt", "--file", path], { status: 1, message: /CERT_CHAIN: encrypted value was modified/ });
+    expectFailure(path, ["encrypt", "--reencrypt", "--file", path], { status: 1, message: /CERT_CHAIN: encrypted value was modified/ });
+    // The undamaged keys still read.
+    const ok = run(["get", "--file", path, "API_TOKEN", "--reveal"]);
+    expect(ok.stdout).toBe(`${VALUES.API_TOKEN}\n`);
+  });
+});
+
+describe("unknown format version", () => {
+  it("a `# git-vault v2` header is refused by readers and writers", () => {
+    const path = damaged("header-v2.env", (t) => t.replace("# git-vault v1", "# git-vault v2"));
+    const message = /header-v2\.env:1: format v2 is not supported/;
+    expectFailure(path, ["get", "--file", path, "API_TOKEN", "--reveal"], { status: 1, message });
+    expectFailure(path, ["set", "--file", path, "NEW_KEY", "new-value-v2"], { status: 1, message });
+    expectFailure(path, ["encrypt", "--file", path], { status: 1, message });
+  });
+
+  it("an `encrypted:gv2:` value is refused naming file, line and key", () => {
+    const path = damaged("value-gv2.env", (t) => t.replace(/^(API_TOKEN=encrypted:)gv1:/m, "$1gv2:"));
+    const line = lineOf(path, "API_TOKEN");
+    expectFailure(path, ["get", "--file", path, "API_TOKEN", "--reveal"], {
+      status: 1,
+      message: new RegExp(`value-gv2\\.env:${line}: API_TOKEN: value format gv2 is not supported`),
+    });
+    const list = run(["list", "--file", path, "--json"]);
+    const rows = (JSON.parse(list.stdout) as { keys: { key: string; state: string }[] }).keys;
+    expect(rows.find((r) => r.key === "API_TOKEN")?.state).toBe("unknown-version");
+  });
+});
+
+describe("unreadable, missing and malformed files", () => {
+  it("a directory where the env file should be: cannot be read", () => {
+    const path = join(work, "is-a-directory.env");
+    mkdirSync(path);
+    for (const args of [["get", "--file", path, "API_TOKEN"], ["set", "--file", path, "API_TOKEN", "value-into-dir"]]) {
+      const r = run(args);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^error: .*is-a-directory\.env: cannot be read/m);
+      expect(r.stdout).toBe("");
+    }
+    expect(readdirSync(path)).toEqual([]);
+    expect(readdirSync(work).filter((n) => n.endsWith(".lock"))).toEqual([]);
+  });
+
+  // root reads a mode-000 file anyway, so when the suite runs as root the CLI
+  // is started as the unprivileged uid 65534 (nobody) for this case.
+  it("a mode-000 file: cannot be read (EACCES), for readers and writers", () => {
+    const folder = sb.dir("mode-000");
+    chmodSync(sb.root, 0o711);
+    chmodSync(folder, 0o777);
+    const path = join(folder, "mode-000.env");
+    copyFileSync(base, path);
+    chmodSync(path, 0o000);
+    const before = readFileSync(path);
+    const asUser = isRoot ? { uid: 65534, gid: 65534 } : {};
+    for (const args of [["get", "--file", path, "API_TOKEN", "--reveal"], ["set", "--file", path, "API_TOKEN", "value-into-000"]]) {
+      const r = spawnSync(process.execPath, [binPath, ...args], { cwd: folder, env: sb.env, encoding: "utf8", ...asUser });
+      log.record(args, { status: r.status, stdout: r.stdout, stderr: r.stderr });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^error: .*mode-000\.env: cannot be read \(EACCES\)/m);
+      expect(r.stdout).toBe("");
+    }
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(folder)).toEqual(["mode-000.env"]);
+  });
+
+  it("a missing file: no such env file, and nothing is created", () => {
+    const path = join(work, "missing.env");
+    expectFailure(path, ["get", "--file", path, "API_TOKEN"], { status: 1, message: /missing\.env: no such env file/ });
+    expectFailure(path, ["encrypt", "--file", path], { status: 1, message: /missing\.env: no such env file/ });
+    expectFailure(path, ["unset", "--file", path, "API_TOKEN"], { status: 1, message: /missing\.env: no such env file/ });
+  });
+
+  it("a missing env of the vault names the file; a missing vault dir says so", () => {
+    const repo = sb.repo("host");
+    mkdirSync(join(repo, "vault"));
+    const r = run(["get", "API_TOKEN", "--env", "staging"], undefined, repo);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/vault\/\.env\.staging: no such env file/);
+
+    const bare = sb.repo("host-without-vault");
+    const v = run(["get", "API_TOKEN"], undefined, bare);
+    expect(v.status).toBe(1);
+    expect(v.stderr).toMatch(/vault dir not found/);
+    expect(readdirSync(bare)).toEqual([".git"]);
+  });
+
+  it("a malformed line in the middle names file:line, for readers and writers", () => {
+    const path = damaged("garbage.env", (t) => t.replace(/^API_TOKEN=/m, "garbage line\nAPI_TOKEN="));
+    const line = lineOf(path, "API_TOKEN") - 1;
+    const message = new RegExp(`garbage\\.env:${line}: not a KEY=value line`);
+    expectFailure(path, ["get", "--file", "garbage.env", "DATABASE_URL", "--reveal"], { status: 1, message });
+    expectFailure(path, ["set", "--file", "garbage.env", "NEW_KEY", "value-near-garbage"], { status: 1, message });
+    expectFailure(path, ["encrypt", "--file", "garbage.env"], { status: 1, message });
+  });
+});
+
+describe("command-line and repository errors", () => {
+  it("outside a git repository without --file: exit 128", () => {
+    const outside = sb.dir("not-a-repo");
+    const r = run(["get", "API_TOKEN"], undefined, outside);
+    expect(r.status).toBe(128);
+    expect(r.stderr).toMatch(/not a git repository/);
+    expect(r.stderr).toMatch(/--file/);
+    const s = run(["set", "API_TOKEN", "value-outside-repo"], undefined, outside);
+    expect(s.status).toBe(128);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it("an unknown option: exit 2, naming the option", () => {
+    expectFailureUsage(["get", "--file", base, "API_TOKEN", "--bogus"], /--bogus/);
+    expectFailureUsage(["get"], /KEY|Not enough positional/i);
+    expectFailureUsage(["set", "--file", base, "NOT A KEY", "value-of-bad-key"], /invalid key name/);
+    expectFailureUsage(["get", "--file", base, "--env", "prod", "API_TOKEN"], /--file cannot be combined/);
+  });
+
+  it("a usage error never echoes a secret value given on the command line", () => {
+    const value = log.secret("command-line-secret-4242");
+    const misspelt = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "--sectoin", "db"], /--sectoin|Unknown Syntax Error/);
+    const extra = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "extra-argument"], /extra-argument|Unknown Syntax Error/);
+    expect(misspelt.stderr.includes(value), "stderr of a misspelt option echoes the value").toBe(false);
+    expect(extra.stderr.includes(value), "stderr of an extra argument echoes the value").toBe(false);
+  });
+});
+
+function expectFailureUsage(args: string[], message: RegExp): RunResult {
+  const before = readFileSync(base);
+  const r = run(args);
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stdout).toBe("");
+  expect(readFileSync(base).equals(before)).toBe(true);
+  return r;
+}
