@@ -268,6 +268,10 @@ describe("command-line and repository errors", () => {
     const extra = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "extra-argument"], /extra-argument|Unknown Syntax Error/);
     expect(misspelt.stderr.includes(value), "stderr of a misspelt option echoes the value").toBe(false);
     expect(extra.stderr.includes(value), "stderr of an extra argument echoes the value").toBe(false);
+    // A value that starts with a dash is parsed as an option; the error must not quote it either.
+    const dashed = log.secret("-dash-leading-secret-4343");
+    const asOption = expectFailureUsage(["set", "--file", base, "API_TOKEN", dashed], /Unsupported option|Unknown Syntax Error/);
+    expect(asOption.stderr.includes(dashed), "stderr of a dash-leading value echoes the value").toBe(false);
   });
 });
 

@@ -17,7 +17,7 @@ import {
   escapeRegExp,
   linesWithBreaks,
 } from "../support/assertions.js";
-import { type RunOptions, type RunResult, type Sandbox, makeSandbox } from "../support/sandbox.js";
+import { type RunOptions, type RunResult, type Sandbox, binPath, makeSandbox } from "../support/sandbox.js";
 
 const DIVIDER = `# ${"-".repeat(78)}`;
 const log = new StderrLog();
@@ -133,6 +133,21 @@ describe("set then get --reveal round-trips every kind of value", () => {
     const parsed = JSON.parse(json.stdout) as { key: string; value: string; revealed: boolean; encrypted: boolean };
     expect(parsed).toMatchObject({ key: c.key, revealed: true, encrypted: true });
     expect(parsed.value === c.value, `JSON value of ${c.key} differs`).toBe(true);
+  });
+
+  it("--from-file keeps bytes that are not UTF-8, or refuses them; never alters them silently", () => {
+    const input = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2d, 0xff, 0xfe, 0x2d, 0x6c, 0x61, 0x74, 0x69, 0x6e, 0x31]); // "café-\xff\xfe-latin1" in Latin-1
+    writeFileSync(join(work, "latin1.input"), input);
+    const set = run(["set", "--file", file, "LATIN1_BYTES", "--from-file", "latin1.input"]);
+    if (set.status !== 0) {
+      expect(set.status).toBe(1);
+      expect(set.stderr).toMatch(/latin1\.input/);
+      return;
+    }
+    const get = spawnSync(process.execPath, [binPath, "get", "--file", file, "LATIN1_BYTES", "--reveal"], { cwd: work, env: sb.env });
+    log.record(["get", "LATIN1_BYTES"], { status: get.status, stdout: "", stderr: get.stderr.toString() });
+    expect(get.status).toBe(0);
+    expect(get.stdout.equals(Buffer.concat([input, Buffer.from("\n")])), "the stored bytes differ from the file's bytes").toBe(true);
   });
 
   it("masks the value without --reveal", () => {

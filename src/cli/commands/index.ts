@@ -1,6 +1,7 @@
 /** Every command class, in the order `--help` lists them. */
 import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
+import { DoctorCommand } from "./doctor.js";
 import { EncryptCommand } from "./encrypt.js";
 import { FmtCommand } from "./fmt.js";
 import { GetCommand } from "./get.js";
@@ -12,7 +13,9 @@ import { KeysExportCommand, KeysImportCommand, KeysShowCommand, KeysWhereCommand
 import { ListCommand } from "./list.js";
 import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
+import { StatusCommand } from "./status.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
+import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
 import { TextconvCommand } from "./textconv.js";
 import { UnsetCommand } from "./unset.js";
@@ -26,6 +29,7 @@ export const commands = [
   ListCommand,
   EncryptCommand,
   DecryptCommand,
+  RestoreCommand,
   FmtCommand,
   CheckCommand,
   VerifyCommand,
@@ -38,6 +42,8 @@ export const commands = [
   KeysWhereCommand,
   KeysImportCommand,
   KeysExportCommand,
+  StatusCommand,
+  DoctorCommand,
   InstallCommand,
   UninstallCommand,
   HooksInstallCommand,

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+/**
+ * git-vault benchmark suite: `npm run bench` (builds first), or
+ * `node bench/run.mjs [--quick] [--only PATTERN] [--iterations N]`.
+ *
+ * Generates fixtures under bench/.work, installs the peers it compares
+ * against when missing (dotenvx into bench/.work/peers, `age` and GNU `time`
+ * with apt-get), runs peers and git-vault alternately, prints a markdown
+ * table of medians and git-vault/peer ratios plus the budgets, and writes
+ * bench/results/latest.json. Not part of `npm test`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { evaluateBudgets } from "./lib/budgets.mjs";
+import { buildCases } from "./lib/cases.mjs";
+import { Fixtures } from "./lib/fixtures.mjs";
+import { ensurePeers } from "./lib/peers.mjs";
+import { budgetsTable, resultRows, resultsTable } from "./lib/report.mjs";
+import { runCase } from "./lib/runner.mjs";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(benchDir, "..");
+const work = join(benchDir, ".work");
+const distBin = join(repo, "dist", "bin.js");
+const printFile = join(benchDir, "lib", "print-file.mjs");
+
+function usage() {
+  return `usage: node bench/run.mjs [--quick] [--only PATTERN] [--iterations N]
+
+  --quick          fewer iterations; 10,000-key and 10-recipient encrypts run once;
+                   dotenvx's 10,000-key encrypt is skipped
+  --only PATTERN   run only cases whose id matches PATTERN (a case-insensitive
+                   regular expression), e.g. --only 'get|list' or --only encrypt/1000
+  --iterations N   force N timed runs of every variant (overrides the automatic count)
+
+Case ids: cold-start, get/N, list/N, run/N (N = 10, 100, 1000), encrypt/N/1r,
+encrypt/N/10r (N = 10, 100, 1000, 10000), set/1000, recipients-add/1000,
+textconv/100, textconv/1000, git-log-p/100x50, verify/1000, age/1.
+`;
+}
+
+function parseArgs(argv) {
+  const o = { quick: false, only: null, iterations: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const eq = a.indexOf("=");
+      if (eq !== -1) return a.slice(eq + 1);
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === "--quick") o.quick = true;
+    else if (a === "--only" || a.startsWith("--only=")) o.only = new RegExp(value(), "i");
+    else if (a === "--iterations" || a.startsWith("--iterations=")) o.iterations = Number.parseInt(value(), 10);
+    else if (a === "-h" || a === "--help") {
+      process.stdout.write(usage());
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}\n${usage()}`);
+  }
+  if (o.iterations !== null && !(o.iterations >= 1)) throw new Error("--iterations needs a positive number");
+  return o;
+}
+
+function machine() {
+  let cpuModel = null;
+  try {
+    cpuModel = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? null;
+  } catch {
+    cpuModel = os.cpus()[0]?.model ?? null;
+  }
+  const git = (...args) => spawnSync("git", args, { cwd: repo, encoding: "utf8" }).stdout?.trim() || null;
+  return {
+    nproc: os.availableParallelism ? os.availableParallelism() : os.cpus().length,
+    cpuModel,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    commit: git("rev-parse", "--short", "HEAD"),
+    treeDirty: (git("status", "--porcelain", "--untracked-files=no") ?? "") !== "",
+  };
+}
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!existsSync(distBin)) throw new Error(`${distBin} is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
+  const started = new Date();
+  const load0 = os.loadavg();
+  mkdirSync(work, { recursive: true });
+
+  const peers = ensurePeers(work);
+  const fixturesRoot = join(work, "fixtures");
+  const scratch = join(work, "scratch");
+  const home = join(fixturesRoot, "home");
+  const env = {
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    HOME: home,
+    XDG_CONFIG_HOME: join(fixturesRoot, "cfg"),
+    LANG: "C.UTF-8",
+    TERM: "dumb",
+    NO_COLOR: "1",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: join(home, ".gitconfig"),
+    GIT_AUTHOR_NAME: "bench",
+    GIT_AUTHOR_EMAIL: "bench@example.invalid",
+    GIT_COMMITTER_NAME: "bench",
+    GIT_COMMITTER_EMAIL: "bench@example.invalid",
+    GIT_AUTHOR_DATE: "2025-01-01T00:00:00Z",
+    GIT_COMMITTER_DATE: "2025-01-01T00:00:00Z",
+  };
+  const fx = new Fixtures({ root: fixturesRoot, distBin, env, peers });
+  mkdirSync(home, { recursive: true });
+  writeFileSync(env.GIT_CONFIG_GLOBAL, "");
+  mkdirSync(scratch, { recursive: true });
+  const caseWork = join(fixturesRoot, "work");
+  mkdirSync(caseWork, { recursive: true });
+
+  const gvVersion = spawnSync(process.execPath, [distBin, "--version"], { encoding: "utf8" }).stdout.trim();
+  const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, ...machine(), peers, loadavgStart: load0 };
+  log(`${gvVersion}; node ${meta.node}; ${meta.nproc} cores (${meta.cpuModel}); dotenvx ${peers.dotenvxVersion ?? "missing"}; age ${peers.ageVersion ?? "missing"}; load ${load0.map((x) => x.toFixed(2)).join(" ")}`);
+
+  const cases = buildCases({ fx, distBin, printFile, env, work: caseWork, peers, quick: opts.quick }).filter((c) => !opts.only || opts.only.test(c.id));
+  if (cases.length === 0) throw new Error(`no case matches ${opts.only}`);
+  const results = [];
+  for (const c of cases) results.push(runCase(c, { quick: opts.quick, iterations: opts.iterations, scratch }));
+
+  const budgets = evaluateBudgets(results);
+  meta.loadavgEnd = os.loadavg();
+  meta.seconds = Math.round((Date.now() - started.getTime()) / 1000);
+
+  const table = resultsTable(results);
+  const btable = budgetsTable(budgets);
+  process.stdout.write(`\n## Results (medians; ratio = git-vault / reference, lower is better)\n\n${table}\n\n## Budgets\n\n${btable}\n\n`);
+  process.stdout.write(`${meta.nproc} cores, ${meta.cpuModel}, node ${meta.node}; load average ${load0[0].toFixed(2)} at start, ${meta.loadavgEnd[0].toFixed(2)} at end; ${meta.seconds} s in all${opts.quick ? " (--quick)" : ""}.\n`);
+
+  const outDir = join(benchDir, "results");
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, "latest.json");
+  const rows = resultRows(results).map((r) => ({ case: r.case, ours: r.ours?.name ?? null, ref: r.ref?.name ?? null, ratio: r.ratio }));
+  writeFileSync(`${out}.tmp`, `${JSON.stringify({ meta, budgets, rows, cases: results, markdown: { results: table, budgets: btable } }, null, 2)}\n`);
+  renameSync(`${out}.tmp`, out);
+  log(`wrote ${out}`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench] ${error.stack ?? error}\n`);
+  process.exit(1);
+});

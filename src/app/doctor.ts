@@ -1,0 +1,131 @@
+/**
+ * `doctor`: everything `status` shows plus problems and their fixes. A
+ * problem that git-vault can repair safely (a textconv cache holding
+ * plaintext, `cachetextconv` switched on) carries a `repair` action.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodeEnvFile } from "../core/envfile.js";
+import { formatEnvFile } from "../core/format.js";
+import { VaultError } from "../errors.js";
+import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
+import { resolveIdentity } from "../keys/identity.js";
+import type { Context } from "./context.js";
+import { hookStatus } from "./install.js";
+import { VAULT_ATTRIBUTES } from "./init.js";
+import { type VaultStatus, vaultStatus } from "./status.js";
+import { type TargetOptions, listEnvFiles } from "./target.js";
+import { loadEnvFile } from "./vaultfile.js";
+
+/** One finding of `doctor`. */
+export interface Problem {
+  readonly id: string;
+  readonly message: string;
+  readonly fix: string;
+  /** Present when doctor can repair it itself. */
+  readonly repair?: () => void;
+}
+
+export interface DoctorReport {
+  readonly status: VaultStatus;
+  readonly problems: readonly Problem[];
+}
+
+const MIN_GIT = [2, 26] as const;
+
+function repoChecks(name: string, repo: GitContext, problems: Problem[]): void {
+  if (configGet(repo, "diff.git-vault.textconv") === null) {
+    problems.push({ id: "textconv-missing", message: `${name}: the textconv diff driver is not configured (git diff shows ciphertext)`, fix: `git -C ${repo.cwd} vault install` });
+  }
+  if (configGet(repo, "merge.git-vault.driver") === null) {
+    problems.push({ id: "merge-driver-missing", message: `${name}: the merge driver is not configured (env files merge line by line)`, fix: `git -C ${repo.cwd} vault install` });
+  }
+  if (configGet(repo, "diff.git-vault.cachetextconv", { type: "bool" }) === "true") {
+    problems.push({
+      id: "textconv-cache-enabled",
+      message: `${name}: diff.git-vault.cachetextconv is on: git stores decrypted values as notes in the object database`,
+      fix: `git -C ${repo.cwd} config --unset-all diff.git-vault.cachetextconv`,
+      repair: () => void configUnset(repo, "diff.git-vault.cachetextconv"),
+    });
+  }
+  for (const note of refsMatching(repo, "refs/notes/textconv")) {
+    problems.push({
+      id: "textconv-cache-notes",
+      message: `${name}: ${note.ref} exists: a textconv cache that holds decrypted values`,
+      fix: `git -C ${repo.cwd} update-ref -d ${note.ref} && git -C ${repo.cwd} gc --prune=now`,
+      repair: () => void deleteRef(repo, note.ref),
+    });
+  }
+  const hook = hookStatus(repo);
+  if (!hook.willRun) {
+    problems.push({ id: "hook-inactive", message: `${name}: the pre-commit guard will not run (${hook.state}${hook.problems.length ? `: ${hook.problems.join("; ")}` : ""})`, fix: `git -C ${repo.cwd} vault hooks install` });
+  }
+}
+
+function identityChecks(ctx: Context, identityFile: string | undefined, problems: Problem[]): void {
+  try {
+    if (resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile }) === null) {
+      problems.push({ id: "no-identity", message: "this device has no identity: it can encrypt but not read", fix: "git vault keygen" });
+    }
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    problems.push({ id: error.code, message: error.message, fix: error.hint ?? "see `git vault keys where`" });
+  }
+}
+
+function dockerChecks(ctx: Context, problems: Problem[]): void {
+  const host = ctx.env["DOCKER_HOST"] ?? "";
+  if (/^tcp:\/\//i.test(host) && ctx.env["DOCKER_TLS_VERIFY"] !== "1") {
+    problems.push({
+      id: "docker-host-insecure",
+      message: `DOCKER_HOST=${host} without TLS verification: secrets sent with \`git vault docker exec\` would cross the network in clear`,
+      fix: "set DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH, or use an ssh:// or unix socket DOCKER_HOST",
+    });
+  }
+}
+
+function vaultChecks(status: VaultStatus, problems: Problem[]): void {
+  if (!status.exists) {
+    problems.push({ id: "vault-missing", message: `vault dir ${status.vaultDir} does not exist`, fix: "git vault init" });
+    return;
+  }
+  if (status.mode === "submodule") {
+    if (status.submoduleState === "uninitialized") problems.push({ id: "vault-uninitialized", message: "the vault submodule is not checked out", fix: "git vault init" });
+    if (status.branch === null) problems.push({ id: "vault-detached", message: "the vault is on a detached HEAD: commits made there can be lost", fix: "git vault init (attaches a branch)" });
+  }
+  let attributes = "";
+  try {
+    attributes = readFileSync(join(status.vaultDir, ".gitattributes"), "utf8");
+  } catch {
+    // reported below
+  }
+  const lines = new Set(attributes.split(/\r?\n/).map((l) => l.trim().replace(/\s+/g, " ")));
+  if (!VAULT_ATTRIBUTES.every((l) => lines.has(l))) {
+    problems.push({ id: "attributes-missing", message: `${status.vaultDir}/.gitattributes does not map env files to diff=git-vault merge=git-vault`, fix: "git vault init" });
+  }
+  for (const f of status.envFiles) {
+    if (f.plaintext > 0) problems.push({ id: "plaintext", message: `${f.file}: ${f.plaintext} plaintext value${f.plaintext === 1 ? "" : "s"}`, fix: `git vault encrypt --file ${f.file}` });
+    if (f.stale > 0) problems.push({ id: "stale", message: `${f.file}: ${f.stale} value${f.stale === 1 ? "" : "s"} encrypted to an older recipient set`, fix: `git vault encrypt --reencrypt --file ${f.file}` });
+  }
+  for (const path of listEnvFiles(status.vaultDir)) {
+    const loaded = loadEnvFile(path, path);
+    if (encodeEnvFile(formatEnvFile(loaded.file)) !== loaded.text) problems.push({ id: "format-drift", message: `${path}: not in canonical style`, fix: `git vault fmt --file ${path}` });
+  }
+}
+
+/** Runs every check. */
+export async function diagnose(ctx: Context, request: TargetOptions & { identityFile?: string | undefined }): Promise<DoctorReport> {
+  const problems: Problem[] = [];
+  const git = { cwd: ctx.cwd, env: ctx.env };
+  const version = gitVersion(git);
+  if (!versionAtLeast(version, MIN_GIT[0], MIN_GIT[1])) {
+    problems.push({ id: "git-too-old", message: `git ${version.major}.${version.minor}.${version.patch} is older than ${MIN_GIT.join(".")}`, fix: "upgrade git" });
+  }
+  const status = await vaultStatus(ctx, request);
+  identityChecks(ctx, request.identityFile, problems);
+  dockerChecks(ctx, problems);
+  vaultChecks(status, problems);
+  if (status.mode === "submodule" && status.exists) repoChecks("vault repo", repoContext(git, status.vaultDir), problems);
+  else if (status.exists) repoChecks("this repo", git, problems);
+  return { status, problems };
+}

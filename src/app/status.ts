@@ -1,0 +1,117 @@
+/**
+ * `status`: where the vault is and what state it is in, including what
+ * `ignore = dirty` hides from the host's `git status`.
+ */
+import { existsSync } from "node:fs";
+import { basename, relative, sep } from "node:path";
+import { effectiveAssignments } from "../core/envfile.js";
+import { fingerprintRecipients, readHeader, recipientList } from "../core/recipients.js";
+import {
+  aheadCount,
+  configGet,
+  currentBranch,
+  headCommit,
+  remoteUrl,
+  repoContext,
+  statusPorcelain,
+  submoduleStatus,
+  submoduleUrl,
+  tryRepoRoot,
+  upstreamBranch,
+} from "../git/index.js";
+import { resolveIdentity } from "../keys/identity.js";
+import type { Context } from "./context.js";
+import { type TargetOptions, listEnvFiles, resolveVaultDir } from "./target.js";
+import { loadEnvFile } from "./vaultfile.js";
+import { staticState } from "./bulk.js";
+import { shortFingerprint } from "../core/recipients.js";
+
+export interface EnvFileStatus {
+  readonly file: string;
+  readonly keys: number;
+  readonly plaintext: number;
+  readonly stale: number;
+  readonly recipients: number;
+  readonly fingerprint: string;
+}
+
+export interface VaultStatus {
+  readonly vaultDir: string;
+  readonly exists: boolean;
+  readonly mode: "submodule" | "folder" | "missing";
+  /** URL in .gitmodules, and the vault's own origin (they differ after a local override). */
+  readonly url: string | null;
+  readonly originUrl: string | null;
+  readonly pinned: string | null;
+  readonly checkedOut: string | null;
+  readonly submoduleState: string | null;
+  readonly branch: string | null;
+  readonly upstream: string | null;
+  readonly unpushed: number | null;
+  /** Changed or untracked paths inside the vault. */
+  readonly dirty: readonly string[];
+  readonly ignoreSetting: string | null;
+  /** True when the host's `git status` does not show the vault's changes. */
+  readonly hiddenFromHostStatus: boolean;
+  readonly envFiles: readonly EnvFileStatus[];
+  readonly identity: string | null;
+}
+
+function envFileStatus(path: string, display: string): EnvFileStatus {
+  const { file } = loadEnvFile(path, display);
+  const recipients = recipientList(readHeader(file));
+  const current = shortFingerprint(recipients);
+  const effective = effectiveAssignments(file);
+  const states = effective.map((a) => staticState(a, current));
+  return {
+    file: display,
+    keys: effective.length,
+    plaintext: states.filter((s) => s === "plaintext").length,
+    stale: states.filter((s) => s === "stale").length,
+    recipients: recipients.length,
+    fingerprint: fingerprintRecipients(recipients),
+  };
+}
+
+/** Collects the status of the vault. */
+export async function vaultStatus(ctx: Context, request: TargetOptions & { identityFile?: string | undefined }): Promise<VaultStatus> {
+  const { vaultDir, repoRoot } = await resolveVaultDir(ctx, request);
+  const exists = existsSync(vaultDir);
+  const host = repoRoot === null ? null : repoContext({ cwd: ctx.cwd, env: ctx.env }, repoRoot);
+  const rel = repoRoot === null ? basename(vaultDir) : relative(repoRoot, vaultDir).split(sep).join("/");
+  const url = host === null ? null : submoduleUrl(host, rel);
+  const sub = host === null || url === null ? null : submoduleStatus(host, rel);
+  const vaultRoot = exists ? tryRepoRoot({ cwd: vaultDir, env: ctx.env }) : null;
+  const isSubmodule = url !== null || (vaultRoot !== null && vaultRoot !== repoRoot);
+  const mode = !exists ? "missing" : isSubmodule ? "submodule" : "folder";
+  const vault = mode === "submodule" && vaultRoot !== null ? repoContext({ cwd: vaultDir, env: ctx.env }, vaultRoot) : null;
+
+  const upstream = vault === null ? null : upstreamBranch(vault);
+  const dirty = vault === null ? [] : statusPorcelain(vault, { untracked: "normal" }).map((e) => `${e.index}${e.worktree} ${e.path}`);
+  const ignoreSetting = host === null || mode !== "submodule" ? null : configGet(host, `submodule.${rel}.ignore`) ?? configGet(host, `submodule.${rel}.ignore`, { scope: "file", file: `${repoRoot ?? ""}/.gitmodules` });
+  const hostSees = host === null || mode !== "submodule" ? true : statusPorcelain(host, { pathspecs: [rel] }).length > 0;
+  let identity: string | null = null;
+  try {
+    identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile })?.source.description ?? null;
+  } catch (error) {
+    identity = `unusable: ${(error as Error).message}`;
+  }
+  return {
+    vaultDir,
+    exists,
+    mode,
+    url,
+    originUrl: vault === null ? null : remoteUrl(vault, "origin"),
+    pinned: sub?.pinned ?? null,
+    checkedOut: vault === null ? null : headCommit(vault),
+    submoduleState: sub?.state ?? null,
+    branch: vault === null ? null : currentBranch(vault),
+    upstream,
+    unpushed: vault === null || upstream === null ? null : aheadCount(vault, upstream),
+    dirty,
+    ignoreSetting,
+    hiddenFromHostStatus: dirty.length > 0 && !hostSees,
+    envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(p, relative(ctx.cwd, p) || p)) : [],
+    identity,
+  };
+}

@@ -1,0 +1,56 @@
+import { Command, Option } from "clipanion";
+import type { VaultStatus } from "../../app/status.js";
+import { TargetCommand } from "../base.js";
+import { printJson, table } from "../ui.js";
+
+const short = (sha: string | null): string => (sha === null ? "-" : sha.slice(0, 12));
+
+/** The human-readable form of a vault status. */
+export function renderStatus(s: VaultStatus): string {
+  const lines: string[] = [];
+  lines.push(`vault:        ${s.vaultDir} (${s.mode})`);
+  if (s.url !== null) lines.push(`url:          ${s.url}${s.originUrl !== null && s.originUrl !== s.url ? ` (origin: ${s.originUrl})` : ""}`);
+  if (s.mode === "submodule") {
+    const moved = s.pinned !== null && s.checkedOut !== null && s.pinned !== s.checkedOut;
+    lines.push(`pinned:       ${short(s.pinned)}   checked out: ${short(s.checkedOut)}${moved ? "  (differs: commit the submodule in the host repo)" : ""}`);
+    lines.push(`branch:       ${s.branch ?? "(detached HEAD: run `git vault init` to attach a branch)"}${s.upstream ? ` -> ${s.upstream}` : ""}`);
+    if (s.unpushed !== null) lines.push(`unpushed:     ${s.unpushed} commit${s.unpushed === 1 ? "" : "s"}${s.unpushed > 0 ? " (run `git -C vault push`)" : ""}`);
+    lines.push(`dirty:        ${s.dirty.length === 0 ? "no" : `${s.dirty.length} path${s.dirty.length === 1 ? "" : "s"}${s.hiddenFromHostStatus ? ` (hidden from the host's git status by ignore = ${s.ignoreSetting ?? "dirty"})` : ""}`}`);
+    for (const d of s.dirty) lines.push(`              ${d}`);
+  }
+  lines.push(`identity:     ${s.identity ?? "none (run `git vault keygen`)"}`);
+  if (s.envFiles.length > 0) {
+    lines.push("env files:");
+    const rows = s.envFiles.map((f) => [
+      `  ${f.file}`,
+      `${f.keys} key${f.keys === 1 ? "" : "s"}`,
+      `${f.recipients} recipient${f.recipients === 1 ? "" : "s"}`,
+      `fingerprint ${f.fingerprint.slice(0, 16)}`,
+      [f.plaintext ? `${f.plaintext} plaintext` : "", f.stale ? `${f.stale} stale` : ""].filter(Boolean).join(", "),
+    ]);
+    lines.push(table(rows).trimEnd());
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export class StatusCommand extends TargetCommand {
+  static override paths = [["status"]];
+  static override usage = Command.Usage({
+    category: "Setup",
+    description: "show the vault: url, pinned vs checked-out commit, dirty state, unpushed commits, env files",
+    details: "Shows vault changes even when `ignore = dirty` hides them from the host's `git status`.",
+    examples: [
+      ["Where is my vault and is it clean?", "git vault status"],
+      ["For scripts", "git vault status --json"],
+    ],
+  });
+  json = Option.Boolean("--json", false, { description: "Print JSON" });
+
+  async execute(): Promise<number> {
+    const { vaultStatus } = await import("../../app/status.js");
+    const status = await vaultStatus(this.context, this.target());
+    if (this.json) printJson(this.context, status);
+    else this.context.stdout.write(renderStatus(status));
+    return 0;
+  }
+}

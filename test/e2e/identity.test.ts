@@ -1,0 +1,244 @@
+// End-to-end tests of identities (SPEC §6): keygen writes an age-keygen
+// compatible file once, with safe permissions; a group-readable file is
+// refused; the precedence of the sources holds for reporting and for
+// decryption; age-keygen files import; `set` needs no private key.
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StderrLog } from "../support/assertions.js";
+import { type RunOptions, type RunResult, type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+const log = new StderrLog();
+let sb: Sandbox;
+let work: string;
+let keys: string;
+
+/** Where keygen puts the identity for a given XDG_CONFIG_HOME. */
+function identityPathIn(configHome: string): string {
+  return join(configHome, "git-vault", "identity");
+}
+
+/** An identity made by the real age-keygen: its file (mode 0600), key text and recipient. */
+function ageKeygen(name: string): { path: string; text: string; recipient: string } {
+  const path = join(keys, name);
+  const r = spawnSync("age-keygen", ["-o", path], { encoding: "utf8" });
+  expect(r.error, "age-keygen must be installed (apt-get install -y age)").toBeUndefined();
+  expect(r.status, r.stderr).toBe(0);
+  chmodSync(path, 0o600);
+  const text = readFileSync(path, "utf8");
+  log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(text)?.[0] as string, `identity ${name}`);
+  return { path, text, recipient: spawnSync("age-keygen", ["-y", path], { encoding: "utf8" }).stdout.trim() };
+}
+
+function run(args: string[], options?: RunOptions, cwd = work): RunResult {
+  return log.vault(sb, cwd, args, options);
+}
+
+function ok(args: string[], options?: RunOptions, cwd = work): RunResult {
+  const r = run(args, options, cwd);
+  expect(r.status, `git vault ${args.slice(0, 3).join(" ")}: ${r.stderr}`).toBe(0);
+  return r;
+}
+
+/** An environment whose XDG_CONFIG_HOME is a fresh, empty folder: a device with no identity. */
+function freshDevice(name: string): NodeJS.ProcessEnv {
+  const configHome = sb.dir(`devices/${name}/config`);
+  return { XDG_CONFIG_HOME: configHome };
+}
+
+beforeAll(() => {
+  sb = makeSandbox();
+  work = sb.dir("work");
+  keys = sb.dir("keys");
+});
+
+afterAll(() => {
+  try {
+    expect(log.count).toBeGreaterThan(20);
+    log.assertNoSecretInStderr();
+  } finally {
+    sb.cleanup();
+  }
+});
+
+describe("keygen", () => {
+  let path: string;
+  let recipient: string;
+
+  beforeAll(() => {
+    path = identityPathIn(sb.env["XDG_CONFIG_HOME"] as string);
+    expect(existsSync(path)).toBe(false);
+    const r = ok(["keygen"]);
+    recipient = r.stdout.trim();
+    expect(r.stderr).toMatch(/created identity/);
+    log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(path, "utf8"))?.[0] as string, "the keygen identity");
+  });
+
+  it("creates $XDG_CONFIG_HOME/git-vault/identity, mode 0600, in age-keygen format", () => {
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(recipient).toMatch(/^age1[02-9ac-hj-np-z]{58}$/);
+    expect(readFileSync(path, "utf8")).toMatch(
+      new RegExp(`^# created: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d)\\n# public key: ${recipient}\\nAGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}\\n$`),
+    );
+    // The real age tools accept it: the same recipient, and it decrypts.
+    expect(spawnSync("age-keygen", ["-y", path], { encoding: "utf8" }).stdout.trim()).toBe(recipient);
+    const sealed = spawnSync("age", ["-r", recipient], { input: "sealed for the keygen identity" });
+    expect(sealed.status, sealed.stderr.toString()).toBe(0);
+    const opened = spawnSync("age", ["-d", "-i", path], { input: sealed.stdout });
+    expect(opened.status, opened.stderr.toString()).toBe(0);
+    expect(opened.stdout.toString()).toBe("sealed for the keygen identity");
+  });
+
+  it("a second keygen keeps the identity byte for byte and prints the same recipient", () => {
+    const before = readFileSync(path);
+    const r = ok(["keygen"]);
+    expect(r.stdout.trim()).toBe(recipient);
+    expect(r.stderr).toMatch(/already exists/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(ok(["keys", "show"]).stdout.trim()).toBe(recipient);
+  });
+
+  it("a group- or world-readable identity file is refused with the chmod fix", () => {
+    const file = "perm.env";
+    ok(["set", "--file", file, "PERM_KEY", log.secret("permission-test-value")]);
+    try {
+      for (const mode of [0o640, 0o604]) {
+        chmodSync(path, mode);
+        for (const args of [["get", "--file", file, "PERM_KEY", "--reveal"], ["keys", "show"]]) {
+          const r = run(args);
+          expect(r.status, `mode ${mode.toString(8)}: ${args.join(" ")}`).toBe(1);
+          expect(r.stdout).toBe("");
+          expect(r.stderr).toMatch(/accessible by group or others/);
+          expect(r.stderr).toContain(`chmod 600 ${path}`);
+        }
+      }
+    } finally {
+      chmodSync(path, 0o600);
+    }
+    expect(ok(["get", "--file", file, "PERM_KEY", "--reveal"]).stdout).toBe("permission-test-value\n");
+  });
+});
+
+describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_FILE > file", () => {
+  let flag: ReturnType<typeof ageKeygen>;
+  let envText: ReturnType<typeof ageKeygen>;
+  let envFile: ReturnType<typeof ageKeygen>;
+  let device: NodeJS.ProcessEnv;
+  let deviceRecipient: string;
+  let devicePath: string;
+
+  beforeAll(() => {
+    flag = ageKeygen("flag.key");
+    envText = ageKeygen("env-text.key");
+    envFile = ageKeygen("env-file.key");
+    device = freshDevice("precedence");
+    devicePath = identityPathIn(device["XDG_CONFIG_HOME"] as string);
+    deviceRecipient = ok(["keygen"], { env: device }).stdout.trim();
+    log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(devicePath, "utf8"))?.[0] as string, "the precedence device identity");
+  });
+
+  function where(args: string[], env: NodeJS.ProcessEnv): { source: string | null; recipient: string | null } {
+    const w = run(["keys", "where", "--json", ...args], { env: { ...device, ...env } });
+    const source = (JSON.parse(w.stdout) as { source: string | null }).source;
+    const show = run(["keys", "show", ...args], { env: { ...device, ...env } });
+    return { source, recipient: show.status === 0 ? show.stdout.trim() : null };
+  }
+
+  it("keys where / keys show follow the order", () => {
+    const all = { GIT_VAULT_IDENTITY: envText.text, GIT_VAULT_IDENTITY_FILE: envFile.path };
+    expect(where(["--identity-file", flag.path], all)).toEqual({ source: "flag", recipient: flag.recipient });
+    expect(where([], all)).toEqual({ source: "env", recipient: envText.recipient });
+    expect(where([], { GIT_VAULT_IDENTITY_FILE: envFile.path })).toEqual({ source: "env-file", recipient: envFile.recipient });
+    expect(where([], {})).toEqual({ source: "file", recipient: deviceRecipient });
+    const text = run(["keys", "where"], { env: device });
+    expect(text.stdout).toBe(`file\t${devicePath}\n`);
+  });
+
+  it("the chosen identity is the one that decrypts", () => {
+    const file = "precedence.env";
+    // The file is created by the GIT_VAULT_IDENTITY identity, so only it can read the value.
+    ok(["set", "--file", file, "ENV_ONLY", log.secret("readable-by-env-identity")], { env: { ...device, GIT_VAULT_IDENTITY: envText.text } });
+    expect(readFileSync(join(work, file), "utf8")).toContain(`# recipient: ${envText.recipient}`);
+    const get = (args: string[], env: NodeJS.ProcessEnv): RunResult => run(["get", "--file", file, "ENV_ONLY", "--reveal", ...args], { env: { ...device, ...env } });
+
+    expect(get([], { GIT_VAULT_IDENTITY: envText.text, GIT_VAULT_IDENTITY_FILE: envFile.path }).stdout).toBe("readable-by-env-identity\n");
+    const byFlag = get(["--identity-file", flag.path], { GIT_VAULT_IDENTITY: envText.text });
+    expect(byFlag.status).toBe(1);
+    expect(byFlag.stderr).toMatch(/none of your identities can decrypt/);
+    expect(byFlag.stderr).toContain("--identity-file");
+    const byFile = get([], {});
+    expect(byFile.status).toBe(1);
+    expect(byFile.stderr).toContain(devicePath);
+    expect(get(["--identity-file", envText.path], { GIT_VAULT_IDENTITY_FILE: envFile.path }).stdout).toBe("readable-by-env-identity\n");
+  });
+
+  it("with no identity anywhere, keys where exits 1 and names where keygen would write", () => {
+    const none = freshDevice("none");
+    const r = run(["keys", "where"], { env: none });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(identityPathIn(none["XDG_CONFIG_HOME"] as string));
+  });
+});
+
+describe("keys import", () => {
+  it("imports a file written by age-keygen", () => {
+    const imported = ageKeygen("to-import.key");
+    const device = freshDevice("import");
+    const path = identityPathIn(device["XDG_CONFIG_HOME"] as string);
+    const r = ok(["keys", "import", imported.path], { env: device });
+    expect(r.stdout.trim()).toBe(imported.recipient);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(spawnSync("age-keygen", ["-y", path], { encoding: "utf8" }).stdout.trim()).toBe(imported.recipient);
+    expect(ok(["keys", "where"], { env: device }).stdout).toBe(`file\t${path}\n`);
+
+    const file = "imported.env";
+    ok(["set", "--file", file, "IMPORTED_KEY", log.secret("value-for-imported-id")], { env: device });
+    expect(readFileSync(join(work, file), "utf8")).toContain(`# recipient: ${imported.recipient}`);
+    expect(ok(["get", "--file", file, "IMPORTED_KEY", "--reveal"], { env: device }).stdout).toBe("value-for-imported-id\n");
+    // The original age-keygen file reads the value too.
+    expect(ok(["get", "--file", file, "IMPORTED_KEY", "--reveal", "--identity-file", imported.path]).stdout).toBe("value-for-imported-id\n");
+
+    // A second import does not replace the device's identity.
+    const before = readFileSync(path);
+    const again = run(["keys", "import", ageKeygen("second-import.key").path], { env: device });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+});
+
+describe("encrypt-only role", () => {
+  it("set works with no identity when the file already lists recipients", () => {
+    const reader = ageKeygen("reader.key");
+    const file = "encrypt-only.env";
+    ok(["set", "--file", file, "FIRST_KEY", log.secret("first-value-by-reader")], { env: { GIT_VAULT_IDENTITY_FILE: reader.path } });
+
+    const writer = freshDevice("encrypt-only");
+    expect(run(["keys", "where"], { env: writer }).status, "the writer has no identity").toBe(1);
+    const before = readFileSync(join(work, file), "utf8");
+    ok(["set", "--file", file, "WRITTEN_BLIND", log.secret("value-by-keyless-writer")], { env: writer });
+    ok(["set", "--file", file, "FIRST_KEY", log.secret("first-value-replaced")], { env: writer });
+    const after = readFileSync(join(work, file), "utf8");
+    expect(after.split("\n").slice(0, 3)).toEqual(before.split("\n").slice(0, 3));
+    expect(readdirSync(writer["XDG_CONFIG_HOME"] as string), "no identity was created").toEqual([]);
+
+    const noKey = run(["get", "--file", file, "WRITTEN_BLIND", "--reveal"], { env: writer });
+    expect(noKey.status).toBe(1);
+    expect(noKey.stderr).toMatch(/no age identity/);
+    const asReader = { GIT_VAULT_IDENTITY_FILE: reader.path };
+    expect(ok(["get", "--file", file, "WRITTEN_BLIND", "--reveal"], { env: asReader }).stdout).toBe("value-by-keyless-writer\n");
+    expect(ok(["get", "--file", file, "FIRST_KEY", "--reveal"], { env: asReader }).stdout).toBe("first-value-replaced\n");
+  });
+
+  it("a new file without any identity is refused and not created", () => {
+    const writer = freshDevice("no-recipients");
+    mkdirSync(join(work, "fresh"), { recursive: true });
+    const r = run(["set", "--file", "fresh/new.env", "SOME_KEY", log.secret("value-with-nowhere-to-go")], { env: writer });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/needs a recipient/);
+    expect(r.stderr).toMatch(/keygen/);
+    expect(readdirSync(join(work, "fresh"))).toEqual([]);
+  });
+});
