@@ -2,7 +2,8 @@
 // Heavy modules (age-encryption, cosmiconfig, diff) are split into chunks that
 // load only when a command needs them.
 import { build } from "esbuild";
-import { chmodSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
@@ -29,3 +30,10 @@ await build({
   logLevel: "warning",
 });
 chmodSync("dist/bin.js", 0o755);
+
+// The man page (`git vault --help` opens `man git-vault`) is generated from the
+// command definitions, so it never drifts from the code.
+const man = spawnSync(process.execPath, ["dist/bin.js", "__man"], { encoding: "utf8" });
+if (man.status !== 0) throw new Error(`generating the man page failed: ${man.stderr}`);
+mkdirSync("man", { recursive: true });
+writeFileSync("man/git-vault.1", man.stdout);

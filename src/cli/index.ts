@@ -29,6 +29,20 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
   // Help, version and clipanion's own help-for-a-command go through clipanion.
   if (command.help || !(command instanceof VaultCommand)) return cli.run(command, context);
   command.context = context;
+  // The same view of the Cli that clipanion's own run() gives a command.
+  command.cli = {
+    binaryLabel: cli.binaryLabel,
+    binaryName: cli.binaryName,
+    binaryVersion: cli.binaryVersion,
+    enableCapture: cli.enableCapture,
+    enableColors: cli.enableColors,
+    definitions: () => cli.definitions(),
+    error: (error, opts) => cli.error(error, opts),
+    format: (colored) => cli.format(colored),
+    process: (input, subContext) => cli.process(input, { ...context, ...subContext }),
+    run: (input, subContext) => cli.run(input, { ...context, ...subContext }),
+    usage: (target, opts) => cli.usage(target, opts),
+  };
   try {
     return await command.validateAndExecute();
   } catch (error) {

@@ -11,6 +11,7 @@ import { InstallCommand, UninstallCommand } from "./install.js";
 import { KeygenCommand } from "./keygen.js";
 import { KeysExportCommand, KeysImportCommand, KeysShowCommand, KeysWhereCommand } from "./keys.js";
 import { ListCommand } from "./list.js";
+import { ManCommand } from "./man.js";
 import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
 import { StatusCommand } from "./status.js";
@@ -51,4 +52,5 @@ export const commands = [
   HooksUninstallCommand,
   TextconvCommand,
   MergeDriverCommand,
+  ManCommand,
 ];
