@@ -40,7 +40,7 @@ describe("bech32", () => {
     // recompute the checksum, so only the padding rule can refuse it.
     const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     const good = encodeBech32("age", new Uint8Array(32));
-    const words = [...good.slice(4, -6)].map((c) => charset.indexOf(c));
+    const words = Array.from(good.slice(4, -6), (c) => charset.indexOf(c));
     words[words.length - 1] = 1;
     expect(decodeBech32(`age1${withChecksum("age", words, charset)}`)).toBeNull();
     words[words.length - 1] = 0;
@@ -71,7 +71,8 @@ describe("bech32", () => {
 /** BIP 173 reference checksum, written out independently of the module under test. */
 function withChecksum(prefix: string, words: number[], charset: string): string {
   const gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-  const values = [...[...prefix].map((c) => c.charCodeAt(0) >> 5), 0, ...[...prefix].map((c) => c.charCodeAt(0) & 31)];
+  const codes = Array.from(prefix, (c) => c.charCodeAt(0));
+  const values = [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31)];
   let chk = 1;
   for (const v of [...values, ...words, 0, 0, 0, 0, 0, 0]) {
     const top = chk >>> 25;

@@ -56,8 +56,8 @@ export function encodeBech32(prefix: string, bytes: Uint8Array): string {
   const words = regroup(bytes, 8, 5, true) ?? [];
   const mod = polymod([...expandPrefix(lower), ...words, 0, 0, 0, 0, 0, 0]) ^ 1;
   let out = `${lower}1`;
-  for (const w of words) out += CHARSET[w];
-  for (let i = 0; i < 6; i++) out += CHARSET[(mod >>> (5 * (5 - i))) & 31];
+  for (const w of words) out += CHARSET.charAt(w);
+  for (let i = 0; i < 6; i++) out += CHARSET.charAt((mod >>> (5 * (5 - i))) & 31);
   return out;
 }
 

@@ -17,6 +17,8 @@ export class CryptoError extends VaultError {
   override readonly name = "CryptoError";
   declare readonly code: CryptoErrorCode;
 
+  // Not useless: it narrows the accepted codes to CryptoErrorCode.
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor
   constructor(code: CryptoErrorCode, message: string) {
     super(code, message);
   }

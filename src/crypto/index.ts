@@ -4,13 +4,14 @@
  * first encrypt or decrypt (it costs tens of milliseconds to load), so key
  * validation and generation stay cheap.
  */
+import type { Identity, Recipient, Stanza } from "age-encryption";
 import { CryptoError } from "./error.js";
 import {
-  X25519IdentitySet,
   generateIdentityString,
   parseIdentity,
   parseRecipient,
   recipientString,
+  unwrapFileKey,
   type X25519Identity,
   type X25519Recipient,
 } from "./x25519.js";
@@ -34,8 +35,12 @@ export function generateIdentity(): Promise<string> {
  * The "age1…" recipient of an identity string; throws
  * CryptoError("crypto-bad-identity") if malformed, without echoing it.
  */
-export async function identityToRecipient(identity: string): Promise<string> {
-  return recipientString(parseIdentity(identity));
+export function identityToRecipient(identity: string): Promise<string> {
+  try {
+    return Promise.resolve(recipientString(parseIdentity(identity)));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 /** True for a well-formed X25519 recipient "age1…" (bech32, 32-byte key, not a low-order point). */
@@ -82,31 +87,68 @@ function parseIdentities(list: readonly string[]): X25519Identity[] {
   });
 }
 
+/** Plugs a native X25519 recipient into age-encryption. */
+class AgeRecipient implements Recipient {
+  readonly #recipient: X25519Recipient;
+  readonly #Stanza: typeof Stanza;
+
+  constructor(recipient: X25519Recipient, stanza: typeof Stanza) {
+    this.#recipient = recipient;
+    this.#Stanza = stanza;
+  }
+
+  wrapFileKey(fileKey: Uint8Array): Stanza[] {
+    const { args, body } = this.#recipient.wrapFileKey(fileKey);
+    return [new this.#Stanza([...args], body)];
+  }
+}
+
+/**
+ * Plugs native X25519 identities into age-encryption for one decryption, and
+ * records how far it got: age-encryption calls it only after parsing the header.
+ */
+class AgeIdentities implements Identity {
+  readonly #ids: readonly X25519Identity[];
+  headerParsed = false;
+  fileKeyFound = false;
+
+  constructor(ids: readonly X25519Identity[]) {
+    this.#ids = ids;
+  }
+
+  unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+    this.headerParsed = true;
+    const fileKey = unwrapFileKey(this.#ids, stanzas);
+    this.fileKeyFound = fileKey !== null;
+    return fileKey;
+  }
+}
+
 /** Encrypts plaintext to every recipient; returns a standard binary age v1 file (not armored). */
 export async function encryptFile(recipients: readonly string[], plaintext: Uint8Array): Promise<Uint8Array> {
   const parsed = parseRecipients(recipients);
-  const { Encrypter } = await loadAge();
+  const { Encrypter, Stanza } = await loadAge();
   const encrypter = new Encrypter();
-  for (const recipient of parsed) encrypter.addRecipient(recipient);
+  for (const recipient of parsed) encrypter.addRecipient(new AgeRecipient(recipient, Stanza));
   return await encrypter.encrypt(plaintext);
 }
 
 /** Decrypts a binary age v1 file with any of the identities. */
 export async function decryptFile(identities: readonly string[], file: Uint8Array): Promise<Uint8Array> {
-  const identitySet = new X25519IdentitySet(parseIdentities(identities));
+  const progress = new AgeIdentities(parseIdentities(identities));
   const { Decrypter } = await loadAge();
   const decrypter = new Decrypter();
-  decrypter.addIdentity(identitySet);
+  decrypter.addIdentity(progress);
   try {
     return await decrypter.decrypt(file);
   } catch (error) {
     // age-encryption throws plain Errors whose text may quote file bytes, so
     // classify by how far decryption got and never pass its message on.
-    throw classifyFailure(error, identitySet, file);
+    throw classifyFailure(error, progress, file);
   }
 }
 
-function classifyFailure(error: unknown, progress: X25519IdentitySet, file: Uint8Array): CryptoError {
+function classifyFailure(error: unknown, progress: AgeIdentities, file: Uint8Array): CryptoError {
   if (error instanceof CryptoError) return error;
   if (!progress.headerParsed) return new CryptoError("crypto-malformed", "not a valid age file (bad or truncated header)");
   if (!progress.fileKeyFound) return new CryptoError("crypto-no-match", "no identity matches any recipient of this value");

@@ -2,7 +2,8 @@
  * age's native X25519 recipient type (C2SP age, "X25519 recipient stanza"),
  * on node:crypto instead of age-encryption's WebCrypto and noble code paths:
  * synchronous, and parsed keys are cached as KeyObjects for the process.
- * Only the key wrapping lives here; age-encryption still does the file format.
+ * Only the key wrapping lives here; age-encryption still does the file format
+ * (index.ts adapts these types to its Recipient and Identity interfaces).
  */
 import {
   createCipheriv,
@@ -15,7 +16,6 @@ import {
   randomBytes,
   type KeyObject,
 } from "node:crypto";
-import type { Identity, Recipient, Stanza } from "age-encryption";
 import { decodeBech32, encodeBech32 } from "./bech32.js";
 import { CryptoError } from "./error.js";
 
@@ -32,6 +32,12 @@ const PKCS8_PREFIX = Uint8Array.of(
 // Parsed keys are immutable apart from a stanza-order hint, so a plain
 // per-process cache is safe; the bound only stops unbounded growth.
 const CACHE_LIMIT = 1024;
+
+/** The parts of an age header stanza that X25519 reads and writes. */
+export interface StanzaParts {
+  readonly args: readonly string[];
+  readonly body: Uint8Array;
+}
 
 function concat(a: Uint8Array, b: Uint8Array): Buffer {
   return Buffer.concat([a, b]);
@@ -92,7 +98,7 @@ function decodeBase64NoPad(text: string): Buffer | null {
 }
 
 /** A parsed X25519 recipient (public key), ready to wrap file keys. */
-export class X25519Recipient implements Recipient {
+export class X25519Recipient {
   readonly #publicKey: KeyObject;
   readonly #bytes: Uint8Array;
 
@@ -101,8 +107,8 @@ export class X25519Recipient implements Recipient {
     this.#bytes = bytes;
   }
 
-  /** Wraps a file key in one `-> X25519 <share>` stanza with a fresh ephemeral key. */
-  wrapFileKey(fileKey: Uint8Array): Stanza[] {
+  /** Wraps a file key in a `-> X25519 <share>` stanza with a fresh ephemeral key. */
+  wrapFileKey(fileKey: Uint8Array): StanzaParts {
     const ephemeral = generateKeyPairSync("x25519");
     const share = rawPublicKey(ephemeral.publicKey);
     const secret = sharedSecret(ephemeral.privateKey, this.#publicKey);
@@ -111,7 +117,7 @@ export class X25519Recipient implements Recipient {
       throw new CryptoError("crypto-bad-recipient", "recipient is not a usable X25519 public key");
     }
     const body = sealFileKey(wrapKey(secret, share, this.#bytes), fileKey);
-    return [{ args: [STANZA_TYPE, encodeBase64NoPad(share)], body }];
+    return { args: [STANZA_TYPE, encodeBase64NoPad(share)], body };
   }
 }
 
@@ -201,7 +207,7 @@ function malformedStanza(): CryptoError {
 }
 
 /** Checks every X25519 stanza up front, so the outcome does not depend on the try order. */
-function x25519Candidates(stanzas: readonly Stanza[]): Candidate[] {
+function x25519Candidates(stanzas: readonly StanzaParts[]): Candidate[] {
   const out: Candidate[] = [];
   stanzas.forEach((stanza, index) => {
     if (stanza.args[0] !== STANZA_TYPE) return;
@@ -224,7 +230,7 @@ function tryUnwrap(identity: X25519Identity, candidate: Candidate): Buffer | nul
  * if none opens. Each identity first tries the stanza it opened last.
  * Throws CryptoError("crypto-malformed") for an invalid X25519 stanza.
  */
-export function unwrapFileKey(ids: readonly X25519Identity[], stanzas: readonly Stanza[]): Uint8Array | null {
+export function unwrapFileKey(ids: readonly X25519Identity[], stanzas: readonly StanzaParts[]): Uint8Array | null {
   const candidates = x25519Candidates(stanzas);
   if (candidates.length === 0) return null;
   for (const id of ids) {
@@ -243,25 +249,4 @@ export function unwrapFileKey(ids: readonly X25519Identity[], stanzas: readonly 
     }
   }
   return null;
-}
-
-/** An age-encryption Identity over a fixed list of parsed X25519 identities. */
-export class X25519IdentitySet implements Identity {
-  readonly #ids: readonly X25519Identity[];
-  /** True once age-encryption parsed the header and asked for the file key. */
-  headerParsed = false;
-  /** True once a file key was unwrapped (later failures are MAC or payload). */
-  fileKeyFound = false;
-
-  constructor(ids: readonly X25519Identity[]) {
-    this.#ids = ids;
-  }
-
-  /** age-encryption's hook: the file key, or null when no identity matches. */
-  unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
-    this.headerParsed = true;
-    const fileKey = unwrapFileKey(this.#ids, stanzas);
-    this.fileKeyFound = fileKey !== null;
-    return fileKey;
-  }
 }

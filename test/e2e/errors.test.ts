@@ -92,12 +92,17 @@ function expectFailure(target: string, args: string[], expected: { status: numbe
 }
 
 describe("wrong identity", () => {
-  it("via GIT_VAULT_IDENTITY_FILE: names file, line and key", () => {
+  it("another device's keygen'd identity via GIT_VAULT_IDENTITY_FILE: names file, line and key", () => {
+    const otherDevice = { XDG_CONFIG_HOME: sb.dir("other-device/config") };
+    expect(run(["keygen"], { env: otherDevice }).status).toBe(0);
+    const otherPath = join(otherDevice.XDG_CONFIG_HOME, "git-vault", "identity");
+    log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(otherPath, "utf8"))?.[0] as string, "the other device's identity");
     const line = lineOf(base, "API_TOKEN");
-    expectFailure(base, ["get", "--file", base, "API_TOKEN", "--reveal"], {
+    const r = expectFailure(base, ["get", "--file", base, "API_TOKEN", "--reveal"], {
       status: 1,
       message: new RegExp(`base\\.env:${line}: API_TOKEN: none of your identities can decrypt`),
-    }, { env: { GIT_VAULT_IDENTITY_FILE: otherIdentity } });
+    }, { env: { GIT_VAULT_IDENTITY_FILE: otherPath } });
+    expect(r.stderr).toContain(otherPath);
   });
 
   it("via --identity-file, also for decrypt and encrypt --reencrypt (which must not write)", () => {

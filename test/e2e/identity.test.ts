@@ -3,7 +3,7 @@
 // refused; the precedence of the sources holds for reporting and for
 // decryption; age-keygen files import; `set` needs no private key.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StderrLog } from "../support/assertions.js";
@@ -171,6 +171,30 @@ describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_
     expect(byFile.status).toBe(1);
     expect(byFile.stderr).toContain(devicePath);
     expect(get(["--identity-file", envText.path], { GIT_VAULT_IDENTITY_FILE: envFile.path }).stdout).toBe("readable-by-env-identity\n");
+  });
+
+  it("a corrupt identity (bad checksum) is reported as an identity problem, not as damaged ciphertext", () => {
+    const file = "corrupt-identity.env";
+    ok(["set", "--file", file, "GOOD_VALUE", log.secret("good-value-bad-identity")], { env: { ...device, GIT_VAULT_IDENTITY: envText.text } });
+    const key = /^AGE-SECRET-KEY-1\S+$/m.exec(envText.text)?.[0] as string;
+    // One character changed within the bech32 alphabet: the line still looks like a key, its checksum fails.
+    const corrupt = log.secret(key.slice(0, 30) + (key[30] === "Q" ? "P" : "Q") + key.slice(31), "the corrupt identity");
+    const corruptFile = join(keys, "corrupt.key");
+    writeFileSync(corruptFile, `${corrupt}\n`, { mode: 0o600 });
+    const before = readFileSync(join(work, file));
+    const cases: [string, string[], NodeJS.ProcessEnv][] = [
+      ["GIT_VAULT_IDENTITY", [], { GIT_VAULT_IDENTITY: corrupt }],
+      [corruptFile, ["--identity-file", corruptFile], {}],
+    ];
+    for (const [source, args, env] of cases) {
+      const r = run(["get", "--file", file, "GOOD_VALUE", "--reveal", ...args], { env: { ...device, ...env } });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr, "a bad identity must not be blamed on the ciphertext").not.toMatch(/modified|truncated|restore the line|set the key again/);
+      expect(r.stderr).toMatch(/identity/);
+      expect(r.stderr, "the message names where the identity came from").toContain(source);
+    }
+    expect(readFileSync(join(work, file)).equals(before)).toBe(true);
   });
 
   it("with no identity anywhere, keys where exits 1 and names where keygen would write", () => {

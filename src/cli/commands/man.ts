@@ -1,4 +1,3 @@
-import { Command } from "clipanion";
 import { VaultCommand } from "../base.js";
 import { renderManPage } from "../manpage.js";
 

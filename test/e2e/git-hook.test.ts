@@ -1,0 +1,233 @@
+// The pre-commit guard under real git: a staged plaintext value in a vault env
+// file stops the commit with file:line:key (never the value); the check reads
+// the staged blob, not the working tree; it honours core.hooksPath (husky)
+// and chains a pre-existing hook instead of clobbering it.
+import { spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+interface Run {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+function gitRun(sb: Sandbox, cwd: string, args: string[]): Run {
+  const r = spawnSync("git", args, { cwd, env: sb.env, input: "", encoding: "utf8" });
+  return { status: r.status, output: r.stdout + r.stderr };
+}
+
+/** Appends `KEY=value` to an env file and returns its 1-based line number. */
+function appendPlain(file: string, key: string, value: string): number {
+  const text = readFileSync(file, "utf8");
+  appendFileSync(file, `${text.endsWith("\n") ? "" : "\n"}${key}=${value}\n`);
+  return readFileSync(file, "utf8").split("\n").length - 1;
+}
+
+function head(sb: Sandbox, repo: string): string {
+  return sb.git(repo, "rev-parse", "HEAD").trim();
+}
+
+describe("the pre-commit guard in the vault submodule", () => {
+  let sb: Sandbox;
+  let host: string;
+  let vault: string;
+  let envFile: string;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+    const remote = sb.repo("secrets.git", { bare: true });
+    host = sb.repo("host");
+    vault = join(host, "vault");
+    envFile = join(vault, ".env.dev");
+    sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
+    const init = sb.vault(host, ["init", "--submodule-url", remote]);
+    if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+    const set = sb.vault(host, ["set", "API_KEY", "--stdin"], { input: "committed-api-key" });
+    if (set.status !== 0) throw new Error(`set failed: ${set.stderr}`);
+    sb.git(vault, "commit", "-q", "-am", "API_KEY");
+  });
+  afterEach(() => {
+    sb.git(vault, "reset", "-q", "--hard");
+  });
+  afterAll(() => sb.cleanup());
+
+  it("refuses a commit staging a plaintext value with file:line:key, and accepts it after encrypt + add", () => {
+    const line = appendPlain(envFile, "PLAIN", "plain-text-secret-1");
+    sb.git(vault, "add", ".env.dev");
+    const before = head(sb, vault);
+
+    const refused = gitRun(sb, vault, ["commit", "-m", "plaintext"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain(`.env.dev:${line}:PLAIN`);
+    expect(refused.output).not.toContain("plain-text-secret-1");
+    expect(head(sb, vault)).toBe(before);
+
+    const enc = sb.vault(vault, ["encrypt"]);
+    expect(enc.status, enc.stderr).toBe(0);
+    sb.git(vault, "add", ".env.dev");
+    const ok = gitRun(sb, vault, ["commit", "-m", "encrypted"]);
+    expect(ok.status, ok.output).toBe(0);
+    expect(head(sb, vault)).not.toBe(before);
+    expect(sb.git(vault, "show", "HEAD:.env.dev")).toMatch(/^PLAIN=encrypted:gv1:/m);
+    expect(sb.vault(vault, ["get", "PLAIN", "--reveal"]).stdout).toBe("plain-text-secret-1\n");
+  });
+
+  it("checks the staged blob: plaintext staged, then encrypted only on disk, is still refused", () => {
+    const line = appendPlain(envFile, "STAGED", "staged-plain-secret");
+    sb.git(vault, "add", ".env.dev");
+    expect(sb.vault(vault, ["encrypt"]).status).toBe(0);
+    expect(readFileSync(envFile, "utf8")).not.toContain("staged-plain-secret"); // the working tree is clean
+
+    const before = head(sb, vault);
+    const refused = gitRun(sb, vault, ["commit", "-m", "staged plaintext"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain(`.env.dev:${line}:STAGED`);
+    expect(head(sb, vault)).toBe(before);
+
+    // The reverse: encrypted staged, plaintext only on disk, passes.
+    sb.git(vault, "add", ".env.dev");
+    appendPlain(envFile, "UNSTAGED", "unstaged-plain-secret");
+    const ok = gitRun(sb, vault, ["commit", "-m", "staged encrypted"]);
+    expect(ok.status, ok.output).toBe(0);
+    expect(sb.git(vault, "show", "HEAD:.env.dev")).not.toContain("UNSTAGED");
+  });
+
+  it("guards `git commit -a` and `git commit PATH`, whose index is a temporary one", () => {
+    const line = appendPlain(envFile, "DASH_A", "dash-a-plain-secret");
+    const before = head(sb, vault);
+    const all = gitRun(sb, vault, ["commit", "-a", "-m", "commit -a"]);
+    expect(all.status).not.toBe(0);
+    expect(all.output).toContain(`.env.dev:${line}:DASH_A`);
+    const only = gitRun(sb, vault, ["commit", "-m", "commit path", "--", ".env.dev"]);
+    expect(only.status).not.toBe(0);
+    expect(only.output).toContain(`.env.dev:${line}:DASH_A`);
+    expect(head(sb, vault)).toBe(before);
+  });
+
+  it("refuses a plaintext value in a new env file of the vault without a header", () => {
+    writeFileSync(join(vault, ".env.staging"), "# no header\nNEW_PLAIN=new-file-plain-secret\n");
+    sb.git(vault, "add", ".env.staging");
+    const refused = gitRun(sb, vault, ["commit", "-m", "new env file"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain(".env.staging:2:NEW_PLAIN");
+    sb.git(vault, "rm", "-q", "--cached", ".env.staging");
+    sb.git(vault, "clean", "-qf");
+  });
+
+  it("`git vault hooks status` reports the guard installed where git runs it", () => {
+    const r = gitRun(sb, vault, ["vault", "hooks", "status"]);
+    expect(r.status, r.output).toBe(0);
+    const hooksDir = sb.git(vault, "rev-parse", "--path-format=absolute", "--git-path", "hooks").trim();
+    expect(r.output).toMatch(new RegExp(`^installed\\t${hooksDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m"));
+    expect(statSync(join(hooksDir, "pre-commit")).mode & 0o111).not.toBe(0);
+    expect(readFileSync(join(hooksDir, "pre-commit"), "utf8")).toContain("git-vault check --staged");
+    const json = gitRun(sb, vault, ["vault", "hooks", "status", "--json"]);
+    expect(JSON.parse(json.output)).toMatchObject({ state: "installed", willRun: true });
+  });
+});
+
+describe("the pre-commit guard with husky (core.hooksPath) and existing hooks", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+  });
+  afterAll(() => sb.cleanup());
+
+  const plainFolderRepo = (name: string): string => {
+    const repo = sb.repo(name);
+    sb.git(repo, "commit", "-q", "--allow-empty", "-m", "initial");
+    return repo;
+  };
+
+  it("with core.hooksPath=.husky/_ set before install, the guard lands there and blocks plaintext", () => {
+    const repo = plainFolderRepo("husky");
+    sb.git(repo, "config", "core.hooksPath", ".husky/_");
+    const install = gitRun(sb, repo, ["vault", "install"]);
+    expect(install.status, install.output).toBe(0);
+    expect(gitRun(sb, repo, ["vault", "init", "--no-submodule"]).status).toBe(0);
+    expect(existsSync(join(repo, ".husky", "_", "pre-commit"))).toBe(true);
+    expect(existsSync(join(repo, ".git", "hooks", "pre-commit"))).toBe(false);
+
+    const status = gitRun(sb, repo, ["vault", "hooks", "status"]);
+    expect(status.status, status.output).toBe(0);
+    expect(status.output).toMatch(/^installed\t.*\.husky\/_\t\(core\.hooksPath from local config\)$/m);
+
+    expect(sb.vault(repo, ["set", "OK_KEY", "--stdin"], { input: "husky-encrypted" }).status).toBe(0);
+    sb.git(repo, "add", "vault");
+    expect(gitRun(sb, repo, ["commit", "-m", "vault"]).status).toBe(0);
+
+    const line = appendPlain(join(repo, "vault", ".env.dev"), "PLAIN", "husky-plain-secret");
+    sb.git(repo, "add", "vault");
+    const refused = gitRun(sb, repo, ["commit", "-m", "plaintext"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain(`vault/.env.dev:${line}:PLAIN`);
+  });
+
+  it("chains a husky v9 hook (dispatching on basename $0): the user's .husky/pre-commit still runs, plaintext still blocked", () => {
+    const repo = plainFolderRepo("husky9");
+    const marker = join(sb.root, "husky9-ran");
+    mkdirSync(join(repo, ".husky", "_"), { recursive: true });
+    // What husky v9 generates: .husky/_/pre-commit sources .husky/_/h, which runs .husky/$(basename $0).
+    writeFileSync(join(repo, ".husky", "_", "h"), '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ ! -f "$s" ] && exit 0\nsh -e "$s" "$@"\n', { mode: 0o755 });
+    writeFileSync(join(repo, ".husky", "_", "pre-commit"), '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n', { mode: 0o755 });
+    writeFileSync(join(repo, ".husky", "pre-commit"), `echo ran >> "${marker}"\n`);
+    sb.git(repo, "config", "core.hooksPath", ".husky/_");
+    sb.git(repo, "add", ".husky/pre-commit");
+    sb.git(repo, "commit", "-q", "-m", "husky");
+    expect(readFileSync(marker, "utf8")).toBe("ran\n"); // the husky setup works on its own
+
+    expect(gitRun(sb, repo, ["vault", "install"]).status).toBe(0);
+    expect(gitRun(sb, repo, ["vault", "init", "--no-submodule"]).status).toBe(0);
+    expect(existsSync(join(repo, ".husky", "_", "pre-commit.git-vault-chained"))).toBe(true);
+    sb.git(repo, "add", "vault");
+    const ok = gitRun(sb, repo, ["commit", "-m", "vault"]);
+    expect(ok.status, ok.output).toBe(0);
+    expect(readFileSync(marker, "utf8")).toBe("ran\nran\n");
+
+    appendPlain(join(repo, "vault", ".env.dev"), "PLAIN", "husky9-plain-secret");
+    sb.git(repo, "add", "vault");
+    expect(gitRun(sb, repo, ["commit", "-m", "plaintext"]).status).not.toBe(0);
+    expect(readFileSync(marker, "utf8")).toBe("ran\nran\nran\n");
+  });
+
+  it("keeps an existing pre-commit hook running after install, before the guard", () => {
+    const repo = plainFolderRepo("existing");
+    const marker = join(sb.root, "existing-ran");
+    const hook = join(repo, ".git", "hooks", "pre-commit");
+    writeFileSync(hook, `#!/bin/sh\necho "ran $#" >> "${marker}"\n`, { mode: 0o755 });
+
+    expect(gitRun(sb, repo, ["vault", "init", "--no-submodule"]).status).toBe(0);
+    const status = gitRun(sb, repo, ["vault", "hooks", "status"]);
+    expect(status.status, status.output).toBe(0);
+    expect(status.output).toMatch(/^installed\t/m);
+
+    sb.git(repo, "add", "-A");
+    const ok = gitRun(sb, repo, ["commit", "-m", "vault"]);
+    expect(ok.status, ok.output).toBe(0);
+    expect(readFileSync(marker, "utf8")).toBe("ran 0\n");
+
+    // The guard still blocks, after the chained hook ran.
+    appendPlain(join(repo, "vault", ".env.dev"), "PLAIN", "existing-plain-secret");
+    sb.git(repo, "add", "-A");
+    const refused = gitRun(sb, repo, ["commit", "-m", "plaintext"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain("vault/.env.dev:");
+    expect(readFileSync(marker, "utf8")).toBe("ran 0\nran 0\n");
+  });
+
+  it("a failing chained hook stops the commit even when the env files are clean", () => {
+    const repo = plainFolderRepo("failing");
+    const hook = join(repo, ".git", "hooks", "pre-commit");
+    writeFileSync(hook, "#!/usr/bin/env bash\necho 'lint failed' >&2\nexit 3\n", { mode: 0o755 });
+    expect(gitRun(sb, repo, ["vault", "install"]).status).toBe(0);
+    writeFileSync(join(repo, "file.txt"), "x\n");
+    sb.git(repo, "add", "file.txt");
+    const refused = gitRun(sb, repo, ["commit", "-m", "x"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain("lint failed");
+    expect(gitRun(sb, repo, ["rev-list", "--count", "HEAD"]).output.trim()).toBe("1");
+  });
+});

@@ -1,0 +1,259 @@
+// `git vault init` under real git: a vault repo on a bare remote (plain path
+// and file:// URL) added as a submodule, joined from fresh clones of the host
+// with the same identity, left on a branch (never a detached HEAD), safe to
+// re-run; `--ignore-dirty` and `--no-submodule`.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** git without throwing, for commands whose failure is the point. */
+function gitRun(sb: Sandbox, cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync("git", args, { cwd, env: { ...sb.env, ...env }, input: "", encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `git vault ARGS` through git (the shim on PATH), failing with git-vault's stderr. */
+function gitVault(sb: Sandbox, cwd: string, ...args: string[]): Run {
+  const r = gitRun(sb, cwd, ["vault", ...args]);
+  expect(r.status, `git vault ${args.join(" ")}: ${r.stderr}`).toBe(0);
+  return r;
+}
+
+function setValue(sb: Sandbox, cwd: string, key: string, value: string): void {
+  const r = sb.vault(cwd, ["set", key, "--stdin"], { input: value });
+  expect(r.status, r.stderr).toBe(0);
+}
+
+function reveal(sb: Sandbox, cwd: string, key: string): string {
+  const r = sb.vault(cwd, ["get", key, "--reveal"]);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** The branch HEAD is on, or null when detached. */
+function branchOf(sb: Sandbox, repo: string): string | null {
+  const r = gitRun(sb, repo, ["symbolic-ref", "-q", "--short", "HEAD"]);
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function hostWithCommit(sb: Sandbox, name: string): string {
+  const host = sb.repo(name);
+  sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
+  return host;
+}
+
+/** Commits everything in the vault, pushes with a plain `git push`, and pins the vault in the host. */
+function commitVaultAndPin(sb: Sandbox, host: string, message: string): void {
+  const vault = join(host, "vault");
+  sb.git(vault, "add", "-A");
+  sb.git(vault, "commit", "-q", "-m", message);
+  sb.git(vault, "push", "-q");
+  sb.git(host, "add", "-A");
+  sb.git(host, "commit", "-q", "-m", `pin vault: ${message}`);
+}
+
+const VAULT_ATTRS = [".env diff=git-vault merge=git-vault", ".env.* diff=git-vault merge=git-vault"];
+
+describe("git vault init with a bare remote given as a path", () => {
+  let sb: Sandbox;
+  let remote: string;
+  let host: string;
+  let vault: string;
+  let initRun: Run;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+    remote = sb.repo("secrets.git", { bare: true });
+    host = hostWithCommit(sb, "host");
+    vault = join(host, "vault");
+    initRun = gitRun(sb, host, ["vault", "init", "--submodule-url", remote]);
+    if (initRun.status !== 0) return; // the first test reports it
+    setValue(sb, host, "API_KEY", "api-key-value-1");
+    setValue(sb, host, "DB_URL", "postgres://u:pw-123456@db/app");
+    commitVaultAndPin(sb, host, "add keys");
+  });
+  afterAll(() => sb.cleanup());
+
+  it("adds the vault as a submodule on a branch, with the drivers' attributes, and pushes a first commit", () => {
+    expect(initRun.status, initRun.stderr).toBe(0);
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.url").trim()).toBe(remote);
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.path").trim()).toBe("vault");
+    expect(branchOf(sb, vault)).toBe("main");
+    expect(sb.git(vault, "rev-parse", "--abbrev-ref", "@{upstream}").trim()).toBe("origin/main");
+    const attrs = readFileSync(join(vault, ".gitattributes"), "utf8").split("\n");
+    for (const line of VAULT_ATTRS) expect(attrs).toContain(line);
+    // git itself resolves the drivers for the env file.
+    expect(sb.git(vault, "check-attr", "diff", "merge", "--", ".env.dev")).toBe(".env.dev: diff: git-vault\n.env.dev: merge: git-vault\n");
+    // The vault is a real submodule of the host (gitlink), pushed to the remote.
+    expect(sb.git(host, "ls-files", "-s", "vault")).toMatch(/^160000 /);
+    expect(sb.git(remote, "rev-parse", "refs/heads/main").trim()).toBe(sb.git(vault, "rev-parse", "HEAD").trim());
+    expect(sb.git(vault, "show", "HEAD:.env.dev")).toMatch(/^API_KEY=encrypted:gv1:/m);
+  });
+
+  it("a fresh clone of the host reads the values after only `git vault init`", () => {
+    const clone = join(sb.root, "clone-init");
+    sb.git(sb.root, "clone", "-q", host, clone);
+    expect(existsSync(join(clone, "vault", ".env.dev"))).toBe(false); // not checked out by clone
+    gitVault(sb, clone, "init");
+    expect(branchOf(sb, join(clone, "vault"))).toBe("main");
+    expect(sb.git(join(clone, "vault"), "rev-parse", "HEAD")).toBe(sb.git(vault, "rev-parse", "HEAD"));
+    expect(reveal(sb, clone, "API_KEY")).toBe("api-key-value-1\n");
+    expect(reveal(sb, clone, "DB_URL")).toBe("postgres://u:pw-123456@db/app\n");
+    // Joining writes nothing git would commit, in the host or in the vault.
+    expect(sb.git(clone, "status", "--porcelain")).toBe("");
+    expect(sb.git(join(clone, "vault"), "status", "--porcelain")).toBe("");
+  });
+
+  it("a clone checked out with `git submodule update --init` (detached) is put on a branch by init", () => {
+    const clone = join(sb.root, "clone-update");
+    sb.git(sb.root, "clone", "-q", host, clone);
+    sb.git(clone, "-c", "protocol.file.allow=always", "submodule", "update", "--init", "-q");
+    expect(branchOf(sb, join(clone, "vault"))).toBeNull(); // what git leaves behind
+    gitVault(sb, clone, "init");
+    expect(branchOf(sb, join(clone, "vault"))).toBe("main");
+    expect(reveal(sb, clone, "API_KEY")).toBe("api-key-value-1\n");
+  });
+
+  it("a commit made in a joined clone's vault pushes with a plain `git push` and reaches the first clone", () => {
+    const clone = join(sb.root, "clone-push");
+    sb.git(sb.root, "clone", "-q", host, clone);
+    gitVault(sb, clone, "init");
+    setValue(sb, clone, "NEW_KEY", "new-key-value-42");
+    sb.git(join(clone, "vault"), "commit", "-q", "-am", "add NEW_KEY");
+    sb.git(join(clone, "vault"), "push", "-q");
+    sb.git(vault, "pull", "-q", "--ff-only");
+    expect(reveal(sb, host, "NEW_KEY")).toBe("new-key-value-42\n");
+    expect(reveal(sb, host, "API_KEY")).toBe("api-key-value-1\n");
+    sb.git(host, "commit", "-q", "-am", "pin vault: NEW_KEY");
+  });
+
+  it("re-running init is safe: exit 0 and no change to .gitmodules, the vault files or either repo's state", () => {
+    const files = [join(host, ".gitmodules"), join(vault, ".gitattributes"), join(vault, ".env.dev"), join(host, ".git", "config")];
+    const before = files.map((f) => readFileSync(f));
+    const heads = [sb.git(host, "rev-parse", "HEAD"), sb.git(vault, "rev-parse", "HEAD")];
+    const hostStatus = sb.git(host, "status", "--porcelain");
+    gitVault(sb, host, "init");
+    gitVault(sb, host, "init");
+    files.forEach((f, i) => expect(readFileSync(f).equals(before[i] as Buffer), `${f} changed`).toBe(true));
+    expect([sb.git(host, "rev-parse", "HEAD"), sb.git(vault, "rev-parse", "HEAD")]).toEqual(heads);
+    expect(sb.git(host, "status", "--porcelain")).toBe(hostStatus);
+    expect(sb.git(vault, "status", "--porcelain")).toBe("");
+    expect(branchOf(sb, vault)).toBe("main");
+  });
+});
+
+describe("git vault init with a file:// URL", () => {
+  let sb: Sandbox;
+  let url: string;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+    url = `file://${sb.repo("secrets.git", { bare: true })}`;
+  });
+  afterAll(() => sb.cleanup());
+
+  it("creates the vault, a clone of the host joins it, and a second project adds the non-empty remote", () => {
+    const host = hostWithCommit(sb, "host");
+    gitVault(sb, host, "init", "--submodule-url", url);
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.url").trim()).toBe(url);
+    expect(branchOf(sb, join(host, "vault"))).toBe("main");
+    setValue(sb, host, "TOKEN", "file-url-token-77");
+    commitVaultAndPin(sb, host, "add TOKEN");
+
+    const clone = join(sb.root, "clone");
+    sb.git(sb.root, "clone", "-q", host, clone);
+    gitVault(sb, clone, "init");
+    expect(branchOf(sb, join(clone, "vault"))).toBe("main");
+    expect(reveal(sb, clone, "TOKEN")).toBe("file-url-token-77\n");
+
+    // Another project pointing at the same, now non-empty, remote: `submodule add` path.
+    const other = hostWithCommit(sb, "other");
+    gitVault(sb, other, "init", "--submodule-url", url);
+    expect(branchOf(sb, join(other, "vault"))).toBe("main");
+    expect(sb.git(join(other, "vault"), "rev-parse", "HEAD")).toBe(sb.git(join(host, "vault"), "rev-parse", "HEAD"));
+    expect(reveal(sb, other, "TOKEN")).toBe("file-url-token-77\n");
+    expect(sb.git(join(other, "vault"), "status", "--porcelain")).toBe("");
+  });
+});
+
+describe("git vault init --ignore-dirty", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+  });
+  afterAll(() => sb.cleanup());
+
+  it("writes ignore = dirty to .gitmodules, so a modified vault does not show in the host's status", () => {
+    const remote = sb.repo("secrets.git", { bare: true });
+    const host = hostWithCommit(sb, "host");
+    gitVault(sb, host, "init", "--submodule-url", remote, "--ignore-dirty");
+    expect(readFileSync(join(host, ".gitmodules"), "utf8")).toMatch(/^\s*ignore = dirty$/m);
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.ignore").trim()).toBe("dirty");
+    sb.git(host, "commit", "-q", "-m", "add vault");
+
+    const gitmodules = readFileSync(join(host, ".gitmodules"));
+    gitVault(sb, host, "init", "--ignore-dirty");
+    expect(readFileSync(join(host, ".gitmodules")).equals(gitmodules)).toBe(true);
+
+    setValue(sb, host, "HIDDEN", "hidden-by-ignore-dirty");
+    expect(sb.git(join(host, "vault"), "status", "--porcelain")).toBe(" M .env.dev\n");
+    expect(sb.git(host, "status", "--porcelain")).toBe("");
+  });
+
+  it("without the flag, .gitmodules has no ignore setting", () => {
+    const remote = sb.repo("plain.git", { bare: true });
+    const host = hostWithCommit(sb, "host-plain");
+    gitVault(sb, host, "init", "--submodule-url", remote);
+    expect(readFileSync(join(host, ".gitmodules"), "utf8")).not.toContain("ignore");
+  });
+});
+
+describe("git vault init --no-submodule", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+  });
+  afterAll(() => sb.cleanup());
+
+  it("makes a plain folder vault of the host that works with set/get and commits through the guard", () => {
+    const host = hostWithCommit(sb, "host");
+    gitVault(sb, host, "init", "--no-submodule");
+    const vault = join(host, "vault");
+    expect(statSync(vault).isDirectory()).toBe(true);
+    expect(existsSync(join(vault, ".git"))).toBe(false);
+    expect(existsSync(join(host, ".gitmodules"))).toBe(false);
+    expect(readFileSync(join(vault, ".gitattributes"), "utf8").split("\n")).toEqual(expect.arrayContaining(VAULT_ATTRS));
+    expect(sb.git(host, "check-attr", "diff", "--", "vault/.env.dev")).toBe("vault/.env.dev: diff: git-vault\n");
+
+    setValue(sb, host, "FOLDER_KEY", "folder-secret-value");
+    expect(reveal(sb, host, "FOLDER_KEY")).toBe("folder-secret-value\n");
+    expect(readFileSync(join(vault, ".env.dev"), "utf8")).not.toContain("folder-secret-value");
+    sb.git(host, "add", "vault");
+    sb.git(host, "commit", "-q", "-m", "add vault folder"); // the guard lets encrypted values through
+    expect(sb.git(host, "ls-files", "vault")).toBe("vault/.env.dev\nvault/.gitattributes\n");
+
+    // Re-running changes nothing.
+    const before = readFileSync(join(vault, ".env.dev"));
+    gitVault(sb, host, "init", "--no-submodule");
+    gitVault(sb, host, "init");
+    expect(readFileSync(join(vault, ".env.dev")).equals(before)).toBe(true);
+    expect(sb.git(host, "status", "--porcelain")).toBe("");
+  });
+
+  it("refuses --no-submodule with --submodule-url as a usage error", () => {
+    const host = hostWithCommit(sb, "host-usage");
+    const r = gitRun(sb, host, ["vault", "init", "--no-submodule", "--submodule-url", join(sb.root, "x.git")]);
+    expect(r.status).toBe(2);
+    expect(existsSync(join(host, "vault"))).toBe(false);
+  });
+});

@@ -1,0 +1,198 @@
+// `git vault install` / `uninstall` under real git: idempotent, and uninstall
+// puts `.git/config`, the hooks directory and the global config back byte
+// for byte; `--manual` only prints. Plus the help entry points.
+import { spawnSync } from "node:child_process";
+import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function gitRun(sb: Sandbox, cwd: string, args: string[]): Run {
+  const r = spawnSync("git", args, { cwd, env: sb.env, input: "", encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function gitVault(sb: Sandbox, cwd: string, ...args: string[]): Run {
+  const r = gitRun(sb, cwd, ["vault", ...args]);
+  expect(r.status, `git vault ${args.join(" ")}: ${r.stderr}`).toBe(0);
+  return r;
+}
+
+/** Every file below dir (recursively) as "path mode" → bytes, directories as entries too. */
+function snapshotTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(dir)) return out;
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      const key = `${relative(dir, p)} ${(st.mode & 0o7777).toString(8)}`;
+      if (st.isDirectory()) {
+        out.set(`${key}/`, "");
+        walk(p);
+      } else {
+        out.set(key, readFileSync(p).toString("base64"));
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("git vault install / uninstall", () => {
+  let sb: Sandbox;
+  let repo: string;
+  let configPath: string;
+  let hooksPath: string;
+
+  beforeEach(() => {
+    sb = makeSandbox();
+    repo = sb.repo("repo");
+    configPath = join(repo, ".git", "config");
+    hooksPath = join(repo, ".git", "hooks");
+  });
+  afterEach(() => sb.cleanup());
+
+  it("is idempotent, and uninstall restores .git/config and the hooks dir byte for byte", () => {
+    const config0 = readFileSync(configPath);
+    const hooks0 = snapshotTree(hooksPath);
+    const global0 = readFileSync(sb.env.GIT_CONFIG_GLOBAL as string);
+
+    gitVault(sb, repo, "install");
+    const config1 = readFileSync(configPath);
+    const hooks1 = snapshotTree(hooksPath);
+    expect(config1.equals(config0)).toBe(false);
+    expect(sb.git(repo, "config", "--local", "--get-regexp", "git-vault")).toBe(
+      "diff.git-vault.textconv git-vault textconv\nmerge.git-vault.name git-vault env merge\nmerge.git-vault.driver git-vault merge-driver %O %A %B %P\n",
+    );
+    expect(hooks1.has("pre-commit 755")).toBe(true);
+
+    const second = gitVault(sb, repo, "install");
+    expect(second.stderr).toMatch(/already registered/);
+    expect(second.stderr).toMatch(/unchanged/);
+    expect(readFileSync(configPath).equals(config1), ".git/config changed on the second install").toBe(true);
+    expect(snapshotTree(hooksPath)).toEqual(hooks1);
+
+    gitVault(sb, repo, "uninstall");
+    expect(readFileSync(configPath).toString()).toBe(config0.toString());
+    expect(readFileSync(configPath).equals(config0)).toBe(true);
+    expect(snapshotTree(hooksPath)).toEqual(hooks0);
+    expect(readFileSync(sb.env.GIT_CONFIG_GLOBAL as string).equals(global0)).toBe(true);
+
+    // A second uninstall is a no-op too.
+    gitVault(sb, repo, "uninstall");
+    expect(readFileSync(configPath).equals(config0)).toBe(true);
+    expect(snapshotTree(hooksPath)).toEqual(hooks0);
+  });
+
+  it("chains an existing hook and gives it back byte for byte with its mode on uninstall", () => {
+    writeFileSync(join(hooksPath, "pre-commit"), "#!/bin/sh\n# the project's own hook\nexit 0\n", { mode: 0o750 });
+    const config0 = readFileSync(configPath);
+    const hooks0 = snapshotTree(hooksPath);
+
+    gitVault(sb, repo, "install");
+    expect(existsSync(join(hooksPath, "pre-commit.git-vault-chained"))).toBe(true);
+    const hooks1 = snapshotTree(hooksPath);
+    gitVault(sb, repo, "install");
+    expect(snapshotTree(hooksPath)).toEqual(hooks1);
+
+    gitVault(sb, repo, "uninstall");
+    expect(snapshotTree(hooksPath)).toEqual(hooks0);
+    expect(readFileSync(configPath).equals(config0)).toBe(true);
+  });
+
+  it("keeps config it does not own in the same sections", () => {
+    sb.git(repo, "config", "diff.git-vault.wordRegex", "[^=]+");
+    const config0 = readFileSync(configPath);
+    gitVault(sb, repo, "install");
+    gitVault(sb, repo, "uninstall");
+    expect(sb.git(repo, "config", "--local", "--get-regexp", "git-vault")).toBe("diff.git-vault.wordregex [^=]+\n");
+    expect(readFileSync(configPath).toString()).toBe(config0.toString());
+  });
+
+  it("with core.hooksPath pointing at a missing directory, uninstall leaves the work tree as it was", () => {
+    sb.git(repo, "config", "core.hooksPath", ".husky/_");
+    const tree0 = snapshotTree(repo);
+    gitVault(sb, repo, "install");
+    expect(existsSync(join(repo, ".husky", "_", "pre-commit"))).toBe(true);
+    gitVault(sb, repo, "uninstall");
+    const tree1 = snapshotTree(repo);
+    // Compare outside .git (git may touch its own files, e.g. the index).
+    const outsideGit = (m: Map<string, string>) => [...m].filter(([k]) => !k.startsWith(".git/") && !k.startsWith(".git "));
+    expect(outsideGit(tree1)).toEqual(outsideGit(tree0));
+  });
+
+  it("--global writes the drivers into GIT_CONFIG_GLOBAL only, and uninstall --global restores it", () => {
+    const globalPath = sb.env.GIT_CONFIG_GLOBAL as string;
+    const global0 = readFileSync(globalPath);
+    const config0 = readFileSync(configPath);
+    const hooks0 = snapshotTree(hooksPath);
+
+    gitVault(sb, repo, "install", "--global");
+    expect(sb.git(repo, "config", "--global", "diff.git-vault.textconv").trim()).toBe("git-vault textconv");
+    expect(sb.git(repo, "config", "--global", "merge.git-vault.driver").trim()).toBe("git-vault merge-driver %O %A %B %P");
+    expect(gitRun(sb, repo, ["config", "--global", "--get", "diff.git-vault.cachetextconv"]).status).toBe(1);
+    expect(readFileSync(configPath).equals(config0)).toBe(true);
+    expect(snapshotTree(hooksPath)).toEqual(hooks0); // no hook with --global
+    // Works from outside any repository too.
+    const global1 = readFileSync(globalPath);
+    gitVault(sb, sb.home, "install", "--global");
+    expect(readFileSync(globalPath).equals(global1)).toBe(true);
+
+    gitVault(sb, sb.home, "uninstall", "--global");
+    expect(readFileSync(globalPath).toString()).toBe(global0.toString());
+    expect(readFileSync(globalPath).equals(global0)).toBe(true);
+  });
+
+  it("--manual prints the git config commands and changes nothing", () => {
+    const globalPath = sb.env.GIT_CONFIG_GLOBAL as string;
+    const before = [readFileSync(configPath), readFileSync(globalPath)];
+    const hooks0 = snapshotTree(hooksPath);
+
+    const r = gitVault(sb, repo, "install", "--manual");
+    expect(r.stdout).toContain("git config diff.git-vault.textconv 'git-vault textconv'");
+    expect(r.stdout).toContain("git config merge.git-vault.driver 'git-vault merge-driver %O %A %B %P'");
+    expect(r.stdout).not.toMatch(/^git config diff\.git-vault\.cachetextconv/m);
+    expect(readFileSync(configPath).equals(before[0] as Buffer)).toBe(true);
+    expect(readFileSync(globalPath).equals(before[1] as Buffer)).toBe(true);
+    expect(snapshotTree(hooksPath)).toEqual(hooks0);
+  });
+});
+
+describe("help", () => {
+  let sb: Sandbox;
+
+  beforeEach(() => {
+    sb = makeSandbox();
+  });
+  afterEach(() => sb.cleanup());
+
+  const COMMANDS = ["init", "set", "get", "encrypt", "check", "install", "uninstall", "hooks install", "textconv", "merge-driver"];
+
+  it("`git-vault --help` exits 0 and lists the commands", () => {
+    const r = spawnSync("git-vault", ["--help"], { cwd: sb.home, env: sb.env, input: "", encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toContain(`git vault ${c}`);
+  });
+
+  it("`git vault help` exits 0 and lists the commands", () => {
+    const r = gitRun(sb, sb.home, ["vault", "help"]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toContain(`git vault ${c}`);
+  });
+
+  it("`git vault -h` and `git vault init --help` exit 0", () => {
+    const h = gitRun(sb, sb.home, ["vault", "-h"]);
+    expect(h.status, h.stderr).toBe(0);
+    expect(h.stdout).toContain("git vault init");
+    const sub = gitRun(sb, sb.home, ["vault", "init", "--help"]);
+    expect(sub.status, sub.stderr).toBe(0);
+    expect(sub.stdout).toContain("--submodule-url");
+  });
+});
