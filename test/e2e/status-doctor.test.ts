@@ -1,0 +1,91 @@
+// status and doctor against real git: a vault submodule from a local bare repo.
+import { chmodSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+let sb: Sandbox;
+let host: string;
+
+beforeAll(() => {
+  sb = makeSandbox();
+  const remote = sb.repo("secrets.git", { bare: true });
+  host = sb.repo("host");
+  sb.git(host, "commit", "--allow-empty", "-qm", "root");
+  const init = sb.vault(host, ["init", "--submodule-url", remote, "--ignore-dirty"]);
+  expect(init.status, init.stderr).toBe(0);
+  sb.git(host, "commit", "-qm", "Add vault");
+  expect(sb.vault(host, ["set", "API_TOKEN", "t0ken-value"]).status).toBe(0);
+});
+afterAll(() => sb.cleanup());
+
+describe("status", () => {
+  it("reports a dirty vault while the host's git status is clean under ignore = dirty", () => {
+    expect(sb.git(host, "status", "--porcelain")).toBe("");
+    const r = sb.vault(host, ["status", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { mode: string; dirty: string[]; hiddenFromHostStatus: boolean; ignoreSetting: string; branch: string; envFiles: { file: string; keys: number }[] };
+    expect(s.mode).toBe("submodule");
+    expect(s.dirty).toEqual([" M .env.dev"]);
+    expect(s.hiddenFromHostStatus).toBe(true);
+    expect(s.ignoreSetting).toBe("dirty");
+    expect(s.branch).toBe("main");
+    expect(s.envFiles).toEqual([expect.objectContaining({ file: "vault/.env.dev", keys: 1 })]);
+    const text = sb.vault(host, ["status"]).stdout;
+    expect(text).toMatch(/dirty: +1 path \(hidden from the host's git status by ignore = dirty\)/);
+  });
+
+  it("counts unpushed vault commits and shows pinned vs checked-out", () => {
+    const vault = join(host, "vault");
+    sb.git(vault, "commit", "-qam", "token");
+    const s = JSON.parse(sb.vault(host, ["status", "--json"]).stdout) as { unpushed: number; pinned: string; checkedOut: string };
+    expect(s.unpushed).toBe(1);
+    expect(s.pinned).not.toBe(s.checkedOut);
+    sb.git(vault, "push", "-q");
+    expect((JSON.parse(sb.vault(host, ["status", "--json"]).stdout) as { unpushed: number }).unpushed).toBe(0);
+  });
+});
+
+describe("doctor", () => {
+  it("is clean on a fresh set-up", () => {
+    sb.git(host, "add", "vault");
+    sb.git(host, "commit", "-qm", "bump vault");
+    const r = sb.vault(host, ["doctor"]);
+    expect(r.stdout).toContain("no problems found");
+    expect(r.status).toBe(0);
+  });
+
+  it("flags a planted textconv cache and a group-readable identity, and --fix deletes the cache", () => {
+    const vault = join(host, "vault");
+    sb.git(vault, "notes", "--ref", "textconv/git-vault", "add", "-m", "API_TOKEN=t0ken-value", "HEAD");
+    const identity = join(sb.home, ".config", "git-vault", "identity");
+    chmodSync(identity, 0o640);
+    try {
+      const r = sb.vault(host, ["doctor"]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain("refs/notes/textconv/git-vault exists");
+      expect(r.stdout).toMatch(/identity is accessible by group or others \(mode 0640\)/);
+      expect(r.stdout).toContain(`chmod 600 ${identity}`);
+      const json = JSON.parse(sb.vault(host, ["doctor", "--json"]).stdout) as { problems: { id: string; repairable: boolean }[] };
+      expect(json.problems).toContainEqual({ id: "textconv-cache-notes", message: expect.any(String) as string, fix: expect.any(String) as string, repairable: true });
+      sb.vault(host, ["doctor", "--fix"]);
+      expect(sb.git(vault, "for-each-ref", "refs/notes/textconv")).toBe("");
+    } finally {
+      chmodSync(identity, 0o600);
+    }
+    expect(sb.vault(host, ["doctor"]).status).toBe(0);
+  });
+
+  it("flags cachetextconv, an inactive hook and an insecure DOCKER_HOST", () => {
+    const vault = join(host, "vault");
+    sb.git(vault, "config", "diff.git-vault.cachetextconv", "true");
+    chmodSync(join(sb.git(vault, "rev-parse", "--git-path", "hooks").trim().replace(/^(?!\/)/, `${vault}/`), "pre-commit"), 0o644);
+    const r = sb.vault(host, ["doctor"], { env: { DOCKER_HOST: "tcp://10.0.0.5:2375" } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("cachetextconv is on");
+    expect(r.stdout).toContain("pre-commit guard will not run");
+    expect(r.stdout).toContain("DOCKER_HOST=tcp://10.0.0.5:2375 without TLS verification");
+    sb.vault(host, ["doctor", "--fix"]);
+    expect(sb.git(vault, "config", "--list")).not.toContain("cachetextconv");
+  });
+});
