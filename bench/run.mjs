@@ -26,15 +26,18 @@ const repo = resolve(benchDir, "..");
 const work = join(benchDir, ".work");
 const distBin = join(repo, "dist", "bin.js");
 const printFile = join(benchDir, "lib", "print-file.mjs");
+const emptyModule = join(benchDir, "lib", "empty.mjs");
 
 function usage() {
-  return `usage: node bench/run.mjs [--quick] [--only PATTERN] [--iterations N]
+  return `usage: node bench/run.mjs [--quick] [--only PATTERN] [--iterations N] [--no-wait]
 
   --quick          fewer iterations; 10,000-key and 10-recipient encrypts run once;
                    dotenvx's 10,000-key encrypt is skipped
   --only PATTERN   run only cases whose id matches PATTERN (a case-insensitive
                    regular expression), e.g. --only 'get|list' or --only encrypt/1000
   --iterations N   force N timed runs of every variant (overrides the automatic count)
+  --no-wait        do not wait for a quiet machine before each case (by default up to
+                   20 s per case and 3 min in all; 10 s and 1 min with --quick)
 
 Case ids: cold-start, get/N, list/N, run/N (N = 10, 100, 1000), encrypt/N/1r,
 encrypt/N/10r (N = 10, 100, 1000, 10000), set/1000, recipients-add/1000,
@@ -43,7 +46,7 @@ textconv/100, textconv/1000, git-log-p/100x50, verify/1000, age/1.
 }
 
 function parseArgs(argv) {
-  const o = { quick: false, only: null, iterations: null };
+  const o = { quick: false, only: null, iterations: null, waitQuiet: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -53,6 +56,7 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === "--quick") o.quick = true;
+    else if (a === "--no-wait") o.waitQuiet = false;
     else if (a === "--only" || a.startsWith("--only=")) o.only = new RegExp(value(), "i");
     else if (a === "--iterations" || a.startsWith("--iterations=")) o.iterations = Number.parseInt(value(), 10);
     else if (a === "-h" || a === "--help") {
@@ -125,10 +129,24 @@ async function main() {
   const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, ...machine(), peers, loadavgStart: load0 };
   log(`${gvVersion}; node ${meta.node}; ${meta.nproc} cores (${meta.cpuModel}); dotenvx ${peers.dotenvxVersion ?? "missing"}; age ${peers.ageVersion ?? "missing"}; load ${load0.map((x) => x.toFixed(2)).join(" ")}`);
 
-  const cases = buildCases({ fx, distBin, printFile, env, work: caseWork, peers, quick: opts.quick }).filter((c) => !opts.only || opts.only.test(c.id));
+  const cases = buildCases({ fx, distBin, printFile, emptyModule, env, work: caseWork, peers, quick: opts.quick }).filter((c) => !opts.only || opts.only.test(c.id));
   if (cases.length === 0) throw new Error(`no case matches ${opts.only}`);
+  // Waiting for a quiet machine: up to 20 s before a case (10 s with --quick),
+  // 3 minutes in all (1 with --quick), so a machine that is never quiet does
+  // not double the run time.
+  let waitLeft = opts.quick ? 60_000 : 180_000;
+  const runOpts = {
+    quick: opts.quick,
+    iterations: opts.iterations,
+    waitQuiet: opts.waitQuiet,
+    quietWaitMs: () => Math.max(1000, Math.min(opts.quick ? 10_000 : 20_000, waitLeft)),
+    quietWaited: (ms) => {
+      waitLeft -= ms;
+    },
+    scratch,
+  };
   const results = [];
-  for (const c of cases) results.push(runCase(c, { quick: opts.quick, iterations: opts.iterations, scratch }));
+  for (const c of cases) results.push(runCase(c, runOpts));
 
   const budgets = evaluateBudgets(results);
   meta.loadavgEnd = os.loadavg();
@@ -136,7 +154,11 @@ async function main() {
 
   const table = resultsTable(results);
   const btable = budgetsTable(budgets);
-  process.stdout.write(`\n## Results (medians; ratio = git-vault / reference, lower is better)\n\n${table}\n\n## Budgets\n\n${btable}\n\n`);
+  const legend =
+    "Medians. ratio = git-vault / reference wall time (lower is better); CPU-time ratio = the same on user+sys time " +
+    "(GNU time, 10 ms resolution, children included); peak RSS = the largest of the runs; " +
+    "others busy = cores that other processes kept busy during the case (above ~0.3 the wall figures are noisy).";
+  process.stdout.write(`\n## Results\n\n${legend}\n\n${table}\n\n## Budgets\n\n${btable}\n\n`);
   process.stdout.write(`${meta.nproc} cores, ${meta.cpuModel}, node ${meta.node}; load average ${load0[0].toFixed(2)} at start, ${meta.loadavgEnd[0].toFixed(2)} at end; ${meta.seconds} s in all${opts.quick ? " (--quick)" : ""}.\n`);
 
   const outDir = join(benchDir, "results");

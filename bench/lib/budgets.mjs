@@ -29,7 +29,7 @@ function ratioBudget(results, { id, title, caseId, ours, peer, factor, limitText
     id,
     title,
     limit: limitText,
-    measured: `${fmtMs(a.medianMs)} vs ${fmtMs(b.medianMs)} = ${fmtRatio(ratio)}`,
+    measured: `${fmtMs(a.medianMs)} vs ${fmtMs(b.medianMs)} = ${ratio < 10 ? ratio.toFixed(3) : ratio.toFixed(1)}×`,
     value: ratio,
     result: ratio <= factor ? "PASS" : "FAIL",
   };

@@ -11,9 +11,9 @@ export const SIZES = [10, 100, 1000];
 export const ENCRYPT_SIZES = [10, 100, 1000, 10_000];
 
 /**
- * @param {{fx: Fixtures, distBin: string, printFile: string, env: Record<string,string>, work: string, peers: any, quick: boolean}} o
+ * @param {{fx: Fixtures, distBin: string, printFile: string, emptyModule: string, env: Record<string,string>, work: string, peers: any, quick: boolean}} o
  */
-export function buildCases({ fx, distBin, printFile, env, work, peers, quick }) {
+export function buildCases({ fx, distBin, printFile, emptyModule, env, work, peers, quick }) {
   const node = process.execPath;
   const spec = (cmd, args, cwd = fx.root, extra = {}) => ({ cmd, args, cwd, env, ...extra });
   const gv = (args, cwd) => spec(node, [distBin, ...args], cwd);
@@ -29,6 +29,7 @@ export function buildCases({ fx, distBin, printFile, env, work, peers, quick }) 
     fastIterations: 21,
     variants: [
       { name: "node", label: "node -e 0", role: "peer", make: () => spec(node, ["-e", "0"]) },
+      { name: "node-esm", label: "node empty.mjs (ESM floor)", role: "peer", make: () => spec(node, [emptyModule]) },
       { name: "dotenvx", label: "dotenvx --version", role: "peer", skip: noDotenvx, make: () => dx(["--version"]) },
       { name: "gv-version", label: "git-vault --version", role: "ours", make: () => gv(["--version"]) },
       { name: "gv-help", label: "git-vault --help", role: "ours", make: () => gv(["--help"]) },

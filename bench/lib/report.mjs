@@ -30,6 +30,8 @@ export function resultRows(results) {
         ours: g,
         ref: o,
         ratio: ok(g) && ok(o) ? g.medianMs / o.medianMs : null,
+        cpuRatio: ok(g) && ok(o) && g.cpuMedianMs > 0 && o.cpuMedianMs > 0 ? g.cpuMedianMs / o.cpuMedianMs : null,
+        others: c.otherCoresBusy ?? null,
       });
     }
   }
@@ -38,11 +40,11 @@ export function resultRows(results) {
 
 export function resultsTable(results) {
   const head = [
-    "| case | git-vault command | git-vault median | reference | reference median | ratio (gv / ref) | gv CPU | ref CPU | gv peak RSS | ref peak RSS | n (gv/ref) |",
-    "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| case | git-vault command | git-vault median | reference | reference median | ratio (gv / ref) | CPU-time ratio | gv CPU | gv peak RSS | ref peak RSS | n (gv/ref) | others busy |",
+    "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   const lines = resultRows(results).map((r) =>
-    `| ${r.case} | ${r.ours ? r.ours.label : "—"} | ${cell(r.ours)} | ${r.ref ? r.ref.label : "—"} | ${cell(r.ref)} | ${fmtRatio(r.ratio)} | ${cpu(r.ours)} | ${cpu(r.ref)} | ${rss(r.ours)} | ${rss(r.ref)} | ${n(r.ours)}/${n(r.ref)} |`,
+    `| ${r.case} | ${r.ours ? r.ours.label : "—"} | ${cell(r.ours)} | ${r.ref ? r.ref.label : "—"} | ${cell(r.ref)} | ${fmtRatio(r.ratio)} | ${fmtRatio(r.cpuRatio)} | ${cpu(r.ours)} | ${rss(r.ours)} | ${rss(r.ref)} | ${n(r.ours)}/${n(r.ref)} | ${r.others === null ? "—" : r.others.toFixed(2)} |`,
   );
   return [...head, ...lines].join("\n");
 }

@@ -7,6 +7,7 @@
  * `n/a` (not implemented yet); any other failure is `error`; neither stops the
  * suite.
  */
+import { busyCores, cpuCounters, waitForQuiet } from "./load.mjs";
 import { isNotImplemented, measureOnce } from "./measure.mjs";
 import { max, median } from "./stats.mjs";
 
@@ -45,9 +46,11 @@ function summarize(v) {
   };
 }
 
-function runOne(v, scratch) {
+function runOne(v, scratch, account) {
   if (v.setup) v.setup();
   const m = measureOnce(v.spec, scratch);
+  account.cpuMs += m.cpuMs ?? 0;
+  account.wallMs += m.wallMs;
   if (m.code === 0) return { ok: true, m };
   if (isNotImplemented(m.code, m.stderr)) return { ok: false, status: "n/a", reason: `not implemented: ${m.stderr.trim().split("\n")[0]}` };
   const why = m.timedOut ? "timed out" : m.signal ? `signal ${m.signal}` : `exit ${m.code}`;
@@ -76,12 +79,17 @@ export function runCase(c, opts) {
     }
   }
   const live = () => variants.filter((v) => v.status === "ok");
+  const quiet = opts.waitQuiet ? waitForQuiet({ maxWaitMs: opts.quietWaitMs() }) : null;
+  if (quiet) opts.quietWaited(quiet.waitedMs);
+
+  const account = { cpuMs: 0, wallMs: 0 };
+  const counters0 = cpuCounters();
 
   // Warm-up run of each; kept as a sample only when slow (> 2 s: the file
   // cache is warm by then and another run would cost a lot).
   let probeMs = 0;
   for (const v of live()) {
-    const r = runOne(v, opts.scratch);
+    const r = runOne(v, opts.scratch, account);
     if (!r.ok) {
       v.status = r.status;
       v.reason = r.reason;
@@ -96,15 +104,30 @@ export function runCase(c, opts) {
     const pending = live().filter((v) => v.samples.length < target(v));
     if (pending.length === 0) break;
     for (const v of pending) {
-      const r = runOne(v, opts.scratch);
+      const r = runOne(v, opts.scratch, account);
       if (!r.ok) {
         v.status = r.status;
         v.reason = r.reason;
       } else v.samples.push(r.m);
     }
   }
-  const result = { id: c.id, title: c.title, seconds: (Date.now() - started) / 1000, variants: variants.map(summarize) };
+  // Cores other processes kept busy while this case ran: all busy time less
+  // what the measured commands used (GNU time's CPU figures).
+  const counters1 = cpuCounters();
+  const busy = busyCores(counters0, counters1);
+  const spanMs = counters1 && counters0 ? counters1.at - counters0.at : 0;
+  const others = busy === null || spanMs <= 0 ? null : Math.max(0, busy - account.cpuMs / spanMs);
+  const result = {
+    id: c.id,
+    title: c.title,
+    seconds: (Date.now() - started) / 1000,
+    waitedForQuietMs: quiet?.waitedMs ?? 0,
+    busyCoresBefore: quiet?.busyCores ?? null,
+    otherCoresBusy: others === null ? null : Math.round(others * 100) / 100,
+    variants: variants.map(summarize),
+  };
   const bits = result.variants.map((v) => `${v.label}: ${v.status === "ok" ? `${v.medianMs.toFixed(0)} ms (n=${v.n})` : v.status}`);
-  log(`${c.id}: ${bits.join(", ")}  [${result.seconds.toFixed(0)} s]`);
+  const noise = others === null ? "" : `, others busy ${others.toFixed(2)} cores`;
+  log(`${c.id}: ${bits.join(", ")}  [${result.seconds.toFixed(0)} s${noise}]`);
   return result;
 }

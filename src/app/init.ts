@@ -19,11 +19,13 @@ import {
   commit,
   configSet,
   currentBranch,
+  isAncestor,
   push,
   remoteDefaultBranch,
   remoteIsEmpty,
   repoContext,
   repoRoot,
+  resetBranchToHead,
   setUpstreamIfPresent,
   submoduleAdd,
   submoduleStatus,
@@ -82,11 +84,24 @@ function isGitRepoRoot(dir: string, env: Context["env"]): boolean {
   return existsSync(join(dir, ".git")) && tryRepoRoot({ cwd: dir, env }) === resolve(dir);
 }
 
-/** Puts the vault submodule on a branch tracking its remote so commits made in it are not orphaned. */
-function attachVaultBranch(vault: GitContext): string | null {
+/**
+ * Puts the vault submodule on a branch tracking its remote so commits made in
+ * it are not orphaned. The host's pin decides the commit: when the local
+ * branch is elsewhere but holds nothing the remote lacks (a fresh clone whose
+ * pin is behind the remote), the branch is moved to the pin; a branch with
+ * commits of its own is never moved, and the vault stays detached with advice.
+ */
+function attachVaultBranch(vault: GitContext, next: string[], vaultRel: string): string | null {
   const branch = remoteDefaultBranch(vault) ?? "main";
-  const result = attachBranch(vault, branch);
-  if (result === "diverged") return currentBranch(vault);
+  if (attachBranch(vault, branch) === "diverged") {
+    const upstream = `refs/remotes/origin/${branch}`;
+    if (!isAncestor(vault, `refs/heads/${branch}`, upstream)) {
+      next.push(`the vault is on a detached HEAD because its branch ${branch} has commits the pinned one lacks: run git -C ${vaultRel} switch ${branch} (or git -C ${vaultRel} switch -c <name>) before committing there`);
+      return currentBranch(vault);
+    }
+    resetBranchToHead(vault, branch);
+    if (!isAncestor(vault, upstream, "HEAD")) next.push(`this repo pins an older vault commit than origin/${branch}: run git -C ${vaultRel} pull to get the newest secrets`);
+  }
   setUpstreamIfPresent(vault, "origin", branch);
   return branch;
 }
@@ -143,7 +158,7 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
 
   const vaultIsRepo = mode === "submodule";
   const vaultCtx = vaultIsRepo ? repoContext(host, vaultDir) : rootCtx;
-  const branch = vaultIsRepo ? (emptyRemote ? unbornBranch(vaultCtx) : attachVaultBranch(vaultCtx)) : null;
+  const branch = vaultIsRepo ? (emptyRemote ? unbornBranch(vaultCtx) : attachVaultBranch(vaultCtx, next, vaultRel)) : null;
 
   const attributesWritten = ensureAttributes(vaultDir);
   const envFile = join(vaultDir, `.env.${envName}`);

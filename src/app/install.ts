@@ -1,7 +1,7 @@
 // `install` / `uninstall` / `hooks …`: the git config drivers and the
 // pre-commit guard. Writes only what git-vault owns, is idempotent, and
 // uninstall puts back exactly what was there (config and hook files byte for byte).
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { type Stats, accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InternalError, VaultError } from "../errors.js";
@@ -226,6 +226,9 @@ export function uninstallHook(ctx: GitContext): HookUninstallResult {
   if (existing) unlinkSync(hookPath);
   const restoredChained = tryLstat(chainedPath) !== null;
   if (restoredChained) renameSync(chainedPath, hookPath);
+  // A core.hooksPath folder that install created (git does not track empty
+  // folders, so an empty one holds nothing of the user's) goes too.
+  if (existing && configGet(ctx, "core.hooksPath") !== null) removeEmptyFolders(dir, repoRoot(ctx));
   return { hooksDir: dir, action: existing ? "removed" : "not-installed", restoredChained };
 }
 
@@ -329,6 +332,11 @@ function isTracked(ctx: GitContext, root: string, path: string): boolean {
 function writeExecutable(path: string, content: Buffer): void {
   writeFileAtomic(path, content, { mode: 0o755 });
   chmodSync(path, 0o755);
+}
+
+// Removes `dir` and then its parents while they are empty, stopping at `stop`.
+function removeEmptyFolders(dir: string, stop: string): void {
+  for (let d = dir; d !== stop && d.startsWith(`${stop}${sep}`) && readdirSync(d).length === 0; d = dirname(d)) rmdirSync(d);
 }
 
 function tryLstat(path: string): Stats | null {

@@ -7,11 +7,17 @@ import { commands } from "./commands/index.js";
 import { colorEnabled, reportError } from "./ui.js";
 
 
+/** `git vault help`, as git users type it (git itself maps `--help` to the man page). */
+class HelpWordCommand extends Builtins.HelpCommand {
+  static override paths = [["help"]];
+}
+
 /** The configured clipanion Cli with every command registered. */
 export function buildCli(enableColors: boolean): Cli<CliContext> {
   const cli = new Cli<CliContext>({ binaryLabel: "git-vault", binaryName: "git vault", binaryVersion: VERSION, enableCapture: false, enableColors });
   for (const command of commands) cli.register(command);
   cli.register(Builtins.HelpCommand);
+  cli.register(HelpWordCommand);
   cli.register(Builtins.VersionCommand);
   return cli;
 }

@@ -1,4 +1,5 @@
 import { Decrypter, Encrypter } from "age-encryption";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeBech32 } from "./bech32.js";
 import {
@@ -243,6 +244,29 @@ describe("errors", () => {
       expect(error.code, label).toBe(code);
       expectNoLeak(error, identity, SECRET, "hunter2");
     }
+  });
+
+  it("every truncation and every single-bit flip fails with a CryptoError, never other plaintext", async () => {
+    const pairs = await keyPairs(3);
+    const file = await encryptFile(
+      pairs.map((p) => p.recipient),
+      enc.encode(SECRET),
+    );
+    const identity = pairs[1]!.identity;
+    for (let length = 0; length < file.length; length++) {
+      const error = await failure(decryptFile([identity], file.subarray(0, length)));
+      expect(["crypto-malformed", "crypto-tampered"], `truncated to ${length}`).toContain(error.code);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.nat(file.length - 1), fc.nat(7), async (at, bit) => {
+        const copy = Uint8Array.from(file);
+        copy[at]! ^= 1 << bit;
+        const error = await failure(decryptFile([identity], copy));
+        expect(["crypto-malformed", "crypto-tampered", "crypto-no-match"]).toContain(error.code);
+        expectNoLeak(error, identity, SECRET);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("a flipped share byte changes the key agreement, so no identity matches", async () => {

@@ -36,11 +36,10 @@ export function generateIdentity(): Promise<string> {
  * CryptoError("crypto-bad-identity") if malformed, without echoing it.
  */
 export function identityToRecipient(identity: string): Promise<string> {
-  try {
-    return Promise.resolve(recipientString(parseIdentity(identity)));
-  } catch (error) {
-    return Promise.reject(error as Error);
-  }
+  // The executor turns a parse error into a rejection, never a synchronous throw.
+  return new Promise((resolve) => {
+    resolve(recipientString(parseIdentity(identity)));
+  });
 }
 
 /** True for a well-formed X25519 recipient "age1…" (bech32, 32-byte key, not a low-order point). */

@@ -48,4 +48,4 @@ export {
   type AttachResult,
   type SubmoduleStatus,
 } from "./submodule.js";
-export { absorbGitDirs, clone, remoteDefaultBranch, remoteIsEmpty, setUpstreamIfPresent, unbornBranch } from "./remote.js";
+export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, resetBranchToHead, setUpstreamIfPresent, unbornBranch } from "./remote.js";

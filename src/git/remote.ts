@@ -42,3 +42,13 @@ export function setUpstreamIfPresent(ctx: GitContext, remote: string, branch: st
 export function unbornBranch(ctx: GitContext): string {
   return textInRepo(ctx, ["symbolic-ref", "--short", "HEAD"]);
 }
+
+/** True when commit `ancestor` is reachable from `descendant` (`merge-base --is-ancestor`). */
+export function isAncestor(ctx: GitContext, ancestor: string, descendant: string): boolean {
+  return runInRepo(ctx, ["merge-base", "--is-ancestor", ancestor, descendant], [1]).status === 0;
+}
+
+/** Points `branch` at HEAD and checks it out (`checkout -B`); callers make sure no commit is lost. */
+export function resetBranchToHead(ctx: GitContext, branch: string): void {
+  runInRepo(ctx, ["checkout", "--quiet", "-B", branch]);
+}

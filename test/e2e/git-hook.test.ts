@@ -116,6 +116,21 @@ describe("the pre-commit guard in the vault submodule", () => {
     sb.git(vault, "clean", "-qf");
   });
 
+  it("in the host, refuses a decrypted copy of the env file (`git vault decrypt > .env`)", () => {
+    const out = sb.vault(host, ["decrypt"]);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain("API_KEY=committed-api-key");
+    writeFileSync(join(host, ".env"), out.stdout);
+    sb.git(host, "add", ".env");
+    const before = head(sb, host);
+    const refused = gitRun(sb, host, ["commit", "-m", "oops"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toMatch(/^\.env:\d+:API_KEY/m);
+    expect(refused.output).not.toContain("committed-api-key");
+    expect(head(sb, host)).toBe(before);
+    sb.git(host, "rm", "-q", "--cached", ".env");
+  });
+
   it("`git vault hooks status` reports the guard installed where git runs it", () => {
     const r = gitRun(sb, vault, ["vault", "hooks", "status"]);
     expect(r.status, r.output).toBe(0);

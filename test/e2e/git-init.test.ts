@@ -107,6 +107,8 @@ describe("git vault init with a bare remote given as a path", () => {
     expect(sb.git(join(clone, "vault"), "rev-parse", "HEAD")).toBe(sb.git(vault, "rev-parse", "HEAD"));
     expect(reveal(sb, clone, "API_KEY")).toBe("api-key-value-1\n");
     expect(reveal(sb, clone, "DB_URL")).toBe("postgres://u:pw-123456@db/app\n");
+    // The clone got its own guard in the vault repo.
+    expect(gitVault(sb, join(clone, "vault"), "hooks", "status").stdout).toMatch(/^installed\t/);
     // Joining writes nothing git would commit, in the host or in the vault.
     expect(sb.git(clone, "status", "--porcelain")).toBe("");
     expect(sb.git(join(clone, "vault"), "status", "--porcelain")).toBe("");
@@ -133,6 +135,20 @@ describe("git vault init with a bare remote given as a path", () => {
     expect(reveal(sb, host, "NEW_KEY")).toBe("new-key-value-42\n");
     expect(reveal(sb, host, "API_KEY")).toBe("api-key-value-1\n");
     sb.git(host, "commit", "-q", "-am", "pin vault: NEW_KEY");
+  });
+
+  it("when the vault remote is ahead of the host's pin, init in a fresh clone still leaves the vault on a branch", () => {
+    // A vault commit pushed but not (yet) pinned by the host: the usual state between two host commits.
+    setValue(sb, host, "LATER_KEY", "later-key-value-9");
+    sb.git(vault, "commit", "-q", "-am", "add LATER_KEY");
+    sb.git(vault, "push", "-q");
+    const clone = join(sb.root, "clone-behind");
+    sb.git(sb.root, "clone", "-q", host, clone); // pins the commit before LATER_KEY
+    const r = gitVault(sb, clone, "init");
+    const branch = branchOf(sb, join(clone, "vault"));
+    expect(branch, `vault left on a detached HEAD; init said:\n${r.stderr}`).not.toBeNull();
+    expect(reveal(sb, clone, "API_KEY")).toBe("api-key-value-1\n");
+    sb.git(host, "commit", "-q", "-am", "pin vault: LATER_KEY");
   });
 
   it("re-running init is safe: exit 0 and no change to .gitmodules, the vault files or either repo's state", () => {
