@@ -1,7 +1,7 @@
 // Lint: typescript-eslint strict type-checked, plus import boundaries that keep
 // the layers of STYLE.md: cli → app → {core, crypto, git, keys, runtime, audit,
 // config, files} → errors. core imports none of its siblings; only crypto/
-// imports age-encryption, only config/ imports cosmiconfig, only git/ and
+// imports age-encryption, only config/ imports yaml, only git/ and
 // runtime/ start processes, and nothing imports cli/ but bin.ts.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
@@ -21,7 +21,7 @@ const restrict = (self, allowed, extra = []) => ({
 const spawners = ["git", "runtime", "audit"];
 const base = (self) => [
   ...(self === "crypto" ? [] : [only("age-encryption", "crypto")]),
-  ...(self === "config" ? [] : [only("cosmiconfig", "config")]),
+  ...(self === "config" ? [] : [only("yaml", "config")]),
   ...(spawners.includes(self) ? [] : [only("node:child_process", "git/, runtime/ and audit")]),
 ];
 
@@ -38,7 +38,7 @@ export default tseslint.config(
       "@typescript-eslint/no-extraneous-class": "off",
     },
   },
-  restrict("core", [], [only("age-encryption", "crypto"), only("cosmiconfig", "config"), only("node:child_process", "git/ and runtime"), { name: "node:fs", message: "core/ does no I/O" }]),
+  restrict("core", [], [only("age-encryption", "crypto"), only("yaml", "config"), only("node:child_process", "git/ and runtime"), { name: "node:fs", message: "core/ does no I/O" }]),
   restrict("crypto", [], base("crypto")),
   restrict("git", [], base("git")),
   restrict("files", [], base("files")),

@@ -73,6 +73,11 @@ export async function decryptAssignment(display: string, a: Assignment, identity
     payload = await decryptFile(identity.keys.map((k) => k.reveal()), state.value.ageFile);
   } catch (error) {
     if (!(error instanceof CryptoError)) throw error;
+    if (error.code === "crypto-bad-identity" || error.code === "crypto-no-identity") {
+      throw new VaultError("identity-invalid", `${identity.source.description}: not a valid age identity`, {
+        hint: "check the key was copied whole (AGE-SECRET-KEY-1…); `git vault keys where` shows which identity is used",
+      });
+    }
     if (error.code === "crypto-no-match") {
       throw new VaultError("wrong-identity", `${where}: none of your identities can decrypt this value`, {
         hint: `your identity (${identity.source.description}) is not among the recipients it was encrypted to; ask a recipient to run \`git vault recipients add\` with your \`git vault keys show\``,

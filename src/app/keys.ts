@@ -8,7 +8,12 @@ import type { Context } from "./context.js";
 
 async function recipientsOf(identity: Identity): Promise<string[]> {
   const { identityToRecipient } = await import("../crypto/index.js");
-  return Promise.all(identity.keys.map((k) => identityToRecipient(k.reveal())));
+  try {
+    return await Promise.all(identity.keys.map((k) => identityToRecipient(k.reveal())));
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    throw new VaultError("identity-invalid", `${identity.source.description}: not a valid age identity`, { hint: "check the key was copied whole (AGE-SECRET-KEY-1…)" });
+  }
 }
 
 /** The identity file text in the format `age-keygen` writes. */

@@ -98,7 +98,7 @@ export async function resolveTarget(ctx: Context, options: TargetOptions): Promi
 /** Every env file in a vault dir, sorted by name. */
 export function listEnvFiles(vaultDir: string): string[] {
   return readdirSync(vaultDir)
-    .filter((name) => ENV_FILE_RE.test(name) && !name.endsWith(".lock"))
+    .filter((name) => ENV_FILE_RE.test(name) && !/\.lock(\.|$)/.test(name))
     .sort()
     .map((name) => join(vaultDir, name));
 }

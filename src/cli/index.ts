@@ -22,6 +22,20 @@ export function buildCli(enableColors: boolean): Cli<CliContext> {
   return cli;
 }
 
+/**
+ * A usage error without the parts that repeat the command line: clipanion
+ * quotes the whole argv ("While running …") and the offending token, and a
+ * positional secret value would land on stderr.
+ */
+export function usageErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const kept = message.split(/\n+While running/)[0] ?? message;
+  // A quoted `--long-option` is named; any other quoted token could be a value and is dropped.
+  const named = kept.replace(/ \("([^"]*)"\)/g, (_m, token: string) => (/^--[A-Za-z][A-Za-z0-9-]{0,40}$/.test(token) ? ` ${token}` : ""));
+  const lines = [...new Set(named.split("\n").map((l) => l.replace(/^\s*\d+\. /, "  ")))];
+  return `usage error: ${lines.join("\n").trim()}\nhint: see \`git vault --help\` or \`git vault <command> --help\`\n`;
+}
+
 /** Runs argv and returns the exit code: 0 ok, 1 failure, 2 usage, 128 not in a repo. */
 export async function runCli(argv: string[], context: CliContext): Promise<number> {
   const cli = buildCli(colorEnabled(context, context.stdout));
@@ -29,7 +43,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
   try {
     command = cli.process(argv, context);
   } catch (error) {
-    context.stderr.write(cli.error(error, { colored: false }));
+    context.stderr.write(usageErrorText(error));
     return ExitCode.usage;
   }
   // Help, version and clipanion's own help-for-a-command go through clipanion.

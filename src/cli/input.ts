@@ -5,10 +5,19 @@ import { type Context, isInteractive, warn } from "../app/context.js";
 import { Secret } from "../core/secret.js";
 import { UsageError, VaultError } from "../errors.js";
 
-async function readAll(stream: Context["stdin"]): Promise<string> {
+async function readAll(stream: Context["stdin"]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/** Values are text (they become environment variables): bytes that are not UTF-8 are refused, not mangled. */
+function utf8(bytes: Buffer, source: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new VaultError("value-not-utf8", `${source}: the value is not UTF-8 text`, { hint: "store binary data base64-encoded (e.g. base64 -w0 FILE | git vault set KEY --stdin)" });
+  }
 }
 
 /** Reads one line from the terminal without echoing it. */
@@ -53,8 +62,10 @@ export async function readSecretValue(ctx: Context, sources: ValueSources): Prom
   if (given > 1) throw new UsageError("give the value one way only: VALUE, --stdin or --from-file");
   if (sources.fromFile !== undefined) {
     try {
-      return new Secret(readFileSync(resolve(ctx.cwd, sources.fromFile), "utf8"));
+      const bytes = readFileSync(resolve(ctx.cwd, sources.fromFile));
+      return new Secret(utf8(bytes, sources.fromFile));
     } catch (error) {
+      if (error instanceof VaultError) throw error;
       throw new VaultError("file-unreadable", `cannot read ${sources.fromFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
     }
   }
@@ -63,7 +74,7 @@ export async function readSecretValue(ctx: Context, sources: ValueSources): Prom
     return new Secret(sources.positional);
   }
   if (sources.stdin || ctx.stdin.isTTY !== true) {
-    return new Secret((await readAll(ctx.stdin)).replace(/\r?\n$/, ""));
+    return new Secret(utf8(await readAll(ctx.stdin), "stdin").replace(/\r?\n$/, ""));
   }
   return new Secret(await promptHidden(ctx, `value for ${sources.key}: `));
 }

@@ -1,9 +1,13 @@
 /**
- * Project configuration: `.git-vaultrc[.json|.yaml|.yml]`, `git-vault.config.json|yaml`
+ * Project configuration: `.git-vaultrc[.json|.yaml|.yml]`, `git-vault.config.json|yaml|yml`
  * or the `gitVault` key of package.json, searched from the working directory up
- * to the repository root. Data formats only: no executable configuration.
+ * to the repository root, with cosmiconfig's file names and precedence. Data
+ * formats only: cosmiconfig itself is not used because it always reads a
+ * meta-configuration (`.config/config.js`, `$import`) that can run JavaScript
+ * from an untrusted clone (see docs/adr/0007-config-data-only.md).
  */
-import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { VaultError } from "../errors.js";
 
 /** Validated configuration. Relative paths are already resolved against the config file's folder. */
@@ -18,6 +22,7 @@ export interface Config {
 }
 
 const MODULE = "git-vault";
+const PACKAGE_PROP = "gitVault";
 const SEARCH_PLACES = [
   "package.json",
   `.${MODULE}rc`,
@@ -71,25 +76,44 @@ function validate(raw: unknown, source: string): Config {
   return out;
 }
 
-/** Loads the nearest configuration between `cwd` and `stopDir` (inclusive); `{}` when there is none. */
-export async function loadConfig(cwd: string, stopDir: string | null): Promise<Config> {
-  // cosmiconfig is CommonJS: bundled, its exports arrive as the default export.
-  const mod: typeof import("cosmiconfig") & { default?: typeof import("cosmiconfig") } = await import("cosmiconfig");
-  const { cosmiconfig } = mod.default ?? mod;
-  const explorer = cosmiconfig(MODULE, {
-    searchPlaces: SEARCH_PLACES,
-    packageProp: "gitVault",
-    searchStrategy: stopDir === null ? "none" : "global",
-    ...(stopDir === null ? {} : { stopDir }),
-    cache: false,
-  });
-  let result;
-  try {
-    result = await explorer.search(cwd);
-  } catch (error) {
-    const file = (error as { filepath?: string }).filepath ?? "configuration file";
-    throw new VaultError("config-invalid", `${file}: cannot be read as JSON or YAML`, { hint: "fix its syntax" });
+/** Parses one candidate file; null when package.json has no `gitVault` key. */
+async function parseFile(path: string, text: string): Promise<unknown> {
+  const name = basename(path);
+  if (name === "package.json") {
+    const pkg = JSON.parse(text) as Record<string, unknown> | null;
+    return pkg !== null && typeof pkg === "object" && PACKAGE_PROP in pkg ? pkg[PACKAGE_PROP] : null;
   }
-  if (result === null || result.isEmpty) return {};
-  return validate(result.config, result.filepath);
+  if (name.endsWith(".json")) return JSON.parse(text) as unknown;
+  // YAML (JSON is a subset of it) for .yaml, .yml and the extension-less rc file.
+  const { parse } = await import("yaml");
+  return parse(text) as unknown;
+}
+
+/**
+ * Loads the nearest configuration between `cwd` and `stopDir` (inclusive, or
+ * `cwd` alone when null); `{}` when there is none. Only data is read: no
+ * JavaScript, no meta-configuration, no imports of other files.
+ */
+export async function loadConfig(cwd: string, stopDir: string | null): Promise<Config> {
+  const stop = stopDir === null ? resolve(cwd) : resolve(stopDir);
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const place of SEARCH_PLACES) {
+      const path = join(dir, place);
+      let text: string;
+      try {
+        text = readFileSync(path, "utf8");
+      } catch {
+        continue;
+      }
+      let raw: unknown;
+      try {
+        raw = await parseFile(path, text);
+      } catch {
+        throw new VaultError("config-invalid", `${path}: cannot be read as ${place.endsWith(".json") ? "JSON" : "YAML"}`, { hint: "fix its syntax" });
+      }
+      if (raw === null || raw === undefined) continue;
+      return validate(raw, path);
+    }
+    if (dir === stop || dirname(dir) === dir || !`${dir}${sep}`.startsWith(`${stop}${sep}`)) return {};
+  }
 }

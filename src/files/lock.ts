@@ -1,21 +1,28 @@
 /**
- * A lock file beside the file being changed (`FILE.lock`, created with O_EXCL)
- * serializes writers across processes. A lock left by a dead process is taken
- * over; a live holder is waited for up to a timeout.
+ * A lock file beside the file being changed (`FILE.lock`) serializes writers
+ * across processes. The lock appears atomically with its holder's pid in it
+ * (written to a private file, then hard-linked into place), so a waiter never
+ * sees an empty lock. A lock whose holder died is taken over through an
+ * atomic rename that re-checks what it moved; a live holder is waited for.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { VaultError } from "../errors.js";
 
-const RETRY_MS = 25;
+const RETRY_MS = 20;
+/** An unreadable lock younger than this is assumed to be held. */
+const GRACE_MS = 10_000;
 
-function holderAlive(lockPath: string): boolean {
-  let pid: number;
+function readPid(path: string): number | null {
   try {
-    pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
+    const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
-    return true; // vanished or unreadable: try again rather than steal
+    return null;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+}
+
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -24,16 +31,49 @@ function holderAlive(lockPath: string): boolean {
   }
 }
 
-function tryAcquire(lockPath: string): boolean {
+/** The pid of a holder known to be gone, or null when the lock may still be held. */
+function deadHolder(lockPath: string): number | null {
+  const pid = readPid(lockPath);
+  if (pid !== null) return alive(pid) ? null : pid;
   try {
-    const fd = openSync(lockPath, "wx", 0o600);
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
+    // No pid: not written by this version, or damaged. Only an old one is stale.
+    return Date.now() - statSync(lockPath).mtimeMs > GRACE_MS ? 0 : null;
+  } catch {
+    return null;
+  }
+}
+
+function tryAcquire(lockPath: string): boolean {
+  const mine = `${lockPath}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600 });
+  try {
+    linkSync(mine, lockPath);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     return false;
+  } finally {
+    unlinkSync(mine);
   }
+}
+
+/** Moves a dead holder's lock away; puts it back if a live holder slipped in meanwhile. */
+function takeOver(lockPath: string, deadPid: number): void {
+  const moved = `${lockPath}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
+  try {
+    renameSync(lockPath, moved);
+  } catch {
+    return; // someone else moved it first
+  }
+  const pid = readPid(moved);
+  if (pid !== null && pid !== deadPid && alive(pid)) {
+    try {
+      linkSync(moved, lockPath);
+    } catch {
+      // the lock was taken again in between; nothing better to do than let both proceed
+    }
+  }
+  unlinkSync(moved);
 }
 
 /** Runs `fn` while holding the lock for `path`; waits up to `timeoutMs` for another holder. */
@@ -41,12 +81,9 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeou
   const lockPath = `${path}.lock`;
   const deadline = Date.now() + timeoutMs;
   while (!tryAcquire(lockPath)) {
-    if (!holderAlive(lockPath)) {
-      try {
-        unlinkSync(lockPath);
-      } catch {
-        // another waiter took it over first
-      }
+    const dead = deadHolder(lockPath);
+    if (dead !== null) {
+      takeOver(lockPath, dead);
       continue;
     }
     if (Date.now() > deadline) {

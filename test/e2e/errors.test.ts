@@ -46,7 +46,7 @@ beforeAll(() => {
 
 afterAll(() => {
   try {
-    expect(log.count).toBeGreaterThan(20);
+    expect(log.count, "runs were recorded").toBeGreaterThan(0);
     log.assertNoSecretInStderr();
   } finally {
     sb.cleanup();
@@ -269,14 +269,16 @@ describe("command-line and repository errors", () => {
 
   it("a usage error never echoes a secret value given on the command line", () => {
     const value = log.secret("command-line-secret-4242");
-    const misspelt = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "--sectoin", "db"], /--sectoin|Unknown Syntax Error/);
-    const extra = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "extra-argument"], /extra-argument|Unknown Syntax Error/);
-    expect(misspelt.stderr.includes(value), "stderr of a misspelt option echoes the value").toBe(false);
-    expect(extra.stderr.includes(value), "stderr of an extra argument echoes the value").toBe(false);
-    // A value that starts with a dash is parsed as an option; the error must not quote it either.
     const dashed = log.secret("-dash-leading-secret-4343");
+    const misspelt = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "--sectoin", "db"], /--sectoin|usage error: Command not found/);
+    const extra = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "extra-argument"], /usage error: Command not found/);
+    // A value that starts with a dash is parsed as an option; the error must not quote it either.
     const asOption = expectFailureUsage(["set", "--file", base, "API_TOKEN", dashed], /Unsupported option|Unknown Syntax Error/);
-    expect(asOption.stderr.includes(dashed), "stderr of a dash-leading value echoes the value").toBe(false);
+    expect({
+      misspeltOption: misspelt.stderr.includes(value),
+      extraArgument: extra.stderr.includes(value),
+      dashLeadingValue: asOption.stderr.includes(dashed),
+    }, "usage errors that echo the value").toEqual({ misspeltOption: false, extraArgument: false, dashLeadingValue: false });
   });
 });
 

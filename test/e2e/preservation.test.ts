@@ -29,7 +29,7 @@ beforeAll(() => {
 
 afterAll(() => {
   try {
-    expect(log.count).toBeGreaterThan(20);
+    expect(log.count, "runs were recorded").toBeGreaterThan(0);
     log.assertNoSecretInStderr();
   } finally {
     sb.cleanup();
@@ -49,7 +49,6 @@ function ok(args: string[], options?: RunOptions, cwd = work): RunResult {
 function read(name: string): string {
   return readFileSync(join(work, name), "utf8");
 }
-
 
 describe("encrypt keeps every unrelated byte", () => {
   // Each line: plain text, or [prefix, raw value, suffix] of an assignment.

@@ -30,7 +30,7 @@ beforeAll(() => {
 
 afterAll(() => {
   try {
-    expect(log.count).toBeGreaterThan(20);
+    expect(log.count, "runs were recorded").toBeGreaterThan(0);
     log.assertNoSecretInStderr();
   } finally {
     sb.cleanup();

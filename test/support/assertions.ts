@@ -2,7 +2,6 @@
 // prove no secret value ever reaches stderr), an asynchronous runner for
 // concurrent processes, and line-level comparisons of file bytes.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { type RunOptions, type RunResult, type Sandbox, binPath } from "./sandbox.js";
 
 interface LoggedRun {
@@ -109,11 +108,6 @@ export function changedBlock(before: readonly string[], after: readonly string[]
 export function differingLines(before: readonly string[], after: readonly string[]): number[] {
   if (before.length !== after.length) throw new Error(`line counts differ: ${before.length} before, ${after.length} after`);
   return before.flatMap((line, i) => (line === after[i] ? [] : [i]));
-}
-
-/** The bytes of a file. */
-export function bytes(path: string): Buffer {
-  return readFileSync(path);
 }
 
 /** The encrypted value on `KEY=` in env-file text, or throws. */

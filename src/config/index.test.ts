@@ -1,0 +1,49 @@
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "./index.js";
+
+let root: string;
+beforeEach(() => {
+  root = realpathSync(mkdtempSync(join(tmpdir(), "gv-config-")));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe("loadConfig", () => {
+  it("reads YAML, JSON and package.json, nearest folder first, paths relative to the file", async () => {
+    const sub = join(root, "a", "b");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(root, ".git-vaultrc"), "vaultDir: secrets\ndefaultEnv: staging\n");
+    expect(await loadConfig(sub, root)).toEqual({ vaultDir: join(root, "secrets"), defaultEnv: "staging", source: join(root, ".git-vaultrc") });
+    writeFileSync(join(root, "a", "package.json"), JSON.stringify({ name: "x", gitVault: { defaultEnv: "prod" } }));
+    expect((await loadConfig(sub, root)).defaultEnv).toBe("prod");
+    writeFileSync(join(sub, "git-vault.config.json"), JSON.stringify({ vaultDir: "../v" }));
+    expect(await loadConfig(sub, root)).toEqual({ vaultDir: join(root, "a", "v"), source: join(sub, "git-vault.config.json") });
+  });
+
+  it("stops at the repository root and skips a package.json without the key", async () => {
+    const repo = join(root, "repo");
+    mkdirSync(repo);
+    writeFileSync(join(root, ".git-vaultrc.json"), JSON.stringify({ defaultEnv: "outside" }));
+    writeFileSync(join(repo, "package.json"), JSON.stringify({ name: "app" }));
+    expect(await loadConfig(repo, repo)).toEqual({});
+  });
+
+  it("rejects unknown settings and broken syntax, naming the file", async () => {
+    writeFileSync(join(root, ".git-vaultrc.yml"), "vaultdir: x\n");
+    await expect(loadConfig(root, root)).rejects.toThrow(`${join(root, ".git-vaultrc.yml")}: unknown setting "vaultdir"`);
+    writeFileSync(join(root, ".git-vaultrc.yml"), "vaultDir: [unclosed\n");
+    await expect(loadConfig(root, root)).rejects.toThrow("cannot be read as YAML");
+  });
+
+  it("never runs JavaScript: meta-configuration and .js files are ignored", async () => {
+    mkdirSync(join(root, ".config"));
+    const marker = join(root, "PWNED");
+    writeFileSync(join(root, ".config", "config.js"), `require("fs").writeFileSync(${JSON.stringify(marker)}, "x"); module.exports = {};`);
+    writeFileSync(join(root, ".git-vaultrc.js"), `require("fs").writeFileSync(${JSON.stringify(marker)}, "x"); module.exports = { defaultEnv: "js" };`);
+    writeFileSync(join(root, ".git-vaultrc.yaml"), "$import: .git-vaultrc.js\n");
+    await expect(loadConfig(root, root)).rejects.toThrow('unknown setting "$import"');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
