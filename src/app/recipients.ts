@@ -29,6 +29,8 @@ export async function listRecipients(ctx: Context, request: TargetOptions & { al
 export interface RecipientChange {
   readonly file: string;
   readonly added: readonly Recipient[];
+  /** Recipients already listed that get a new label. */
+  readonly relabelled: readonly Recipient[];
   readonly removed: readonly Recipient[];
   readonly reencrypted: number;
 }
@@ -62,11 +64,14 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     for (const gone of removeSet) {
       if (!current.some((r) => r.recipient === gone)) throw new VaultError("recipient-missing", `${loaded.display}: ${gone} is not a recipient`);
     }
-    const kept = current.filter((r) => !removeSet.has(r.recipient));
-    const added = (request.add ?? []).filter((r) => !kept.some((k) => k.recipient === r.recipient));
+    // Adding a recipient that is already listed with a new label relabels it.
+    const relabel = new Map((request.add ?? []).filter((r) => r.label !== null).map((r) => [r.recipient, r.label]));
+    const kept = current.filter((r) => !removeSet.has(r.recipient)).map((r) => ({ ...r, label: relabel.get(r.recipient) ?? r.label }));
+    const relabelled = kept.filter((r) => current.find((c) => c.recipient === r.recipient)?.label !== r.label);
+    const added = (request.add ?? []).filter((r) => !current.some((k) => k.recipient === r.recipient));
     const next = [...kept, ...added];
     if (next.length === 0) throw new VaultError("last-recipient", `${loaded.display}: cannot remove the last recipient`, { hint: "add the new recipient first" });
-    plan.push({ path, next, change: { file: loaded.display, added, removed: current.filter((r) => removeSet.has(r.recipient)), reencrypted: 0 } });
+    plan.push({ path, next, change: { file: loaded.display, added, relabelled, removed: current.filter((r) => removeSet.has(r.recipient)), reencrypted: 0 } });
   }
   if (request.confirm && !(await request.confirm(plan.map((p) => p.change)))) return [];
 

@@ -1,6 +1,7 @@
 /** `run`: decrypt on the host and start a program with the values in its environment only. */
 import { effectiveAssignments } from "../core/envfile.js";
-import type { Secret } from "../core/secret.js";
+import { Secret } from "../core/secret.js";
+import { classifyValue } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
 import { runChild } from "../runtime/child.js";
@@ -23,9 +24,10 @@ export async function decryptAll(
     const missing = [...wanted].filter((k) => !chosen.some((a) => a.key === k));
     if (missing.length > 0) throw new VaultError("key-missing", `${target.display}: no key ${missing.join(", ")}`);
   }
-  const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  const needsKey = chosen.some((a) => !["plaintext", "empty"].includes(classifyValue(a.value).kind));
+  const identity = needsKey ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
   const values = new Map<string, Secret>();
-  for (const a of chosen) values.set(a.key, await decryptAssignment(target.display, a, identity));
+  for (const a of chosen) values.set(a.key, identity === null ? new Secret(a.value) : await decryptAssignment(target.display, a, identity));
   return values;
 }
 

@@ -90,6 +90,9 @@ export async function resolveTarget(ctx: Context, options: TargetOptions): Promi
       hint: "run `git vault init` (or `git submodule update --init` after cloning), or name a file with --file",
     });
   }
+  if (readdirSync(vaultDir).length === 0) {
+    throw new VaultError("vault-missing", `vault dir ${displayPath(ctx, vaultDir)} is empty (the submodule is not checked out)`, { hint: "run `git vault init`" });
+  }
   const envName = envNameFor(ctx, options, config);
   const path = join(vaultDir, `.env.${envName}`);
   return { path, display: displayPath(ctx, path), vaultDir, envName, repoRoot, config };

@@ -23,9 +23,9 @@ const RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
 
 /** Reads and parses an env file; a missing file is returned empty when `allowMissing`. */
 export function loadEnvFile(path: string, display: string, options: { allowMissing?: boolean } = {}): LoadedFile {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && options.allowMissing) return { path, display, text: "", file: parseEnvFile(""), exists: false };
@@ -36,7 +36,30 @@ export function loadEnvFile(path: string, display: string, options: { allowMissi
     }
     throw new VaultError("file-unreadable", `${display}: cannot be read (${code ?? "error"})`);
   }
+  const text = decodeUtf8(bytes, display);
   return { path, display, text, file: parseEnvFile(text), exists: true };
+}
+
+/** Env files are UTF-8 text; anything else is refused (rewriting it would change bytes). */
+function decodeUtf8(bytes: Buffer, display: string): string {
+  const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    // 0x0A never occurs inside a multi-byte UTF-8 character, so lines can be checked one by one.
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line++) {
+      const nl = bytes.indexOf(0x0a, start);
+      const end = nl === -1 ? bytes.length : nl;
+      try {
+        strict.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end + 1;
+    }
+    throw new VaultError("file-not-utf8", `${display}:${line}: not valid UTF-8 text`, { hint: "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)" });
+  }
 }
 
 /**

@@ -119,3 +119,12 @@ describe("a new file stays canonical as keys are added", () => {
     expect(encodeEnvFile(formatEnvFile(parseEnvFile(text)))).toBe(text);
   });
 });
+
+describe("formatEnvFile idempotency", () => {
+  it("moves comments among the header lines below the header, once", () => {
+    const text = "# git-vault v1\n# team secrets\n# recipient: age1one\n\nA=1\n";
+    const once = encodeEnvFile(formatEnvFile(parseEnvFile(text)));
+    expect(once).toBe("# git-vault v1\n# recipient: age1one\n\n# team secrets\n\nA=1\n");
+    expect(encodeEnvFile(formatEnvFile(parseEnvFile(once)))).toBe(once);
+  });
+});

@@ -73,7 +73,7 @@ function insertionPoint(entries: readonly Entry[], section: string | null): numb
 }
 
 /** Splices lines in; a preceding last line without a line break gets one, and the file keeps ending without one. */
-function insertLines(entries: Entry[], at: number, lines: Entry[], eol: "\n" | "\r\n"): void {
+function insertLines(entries: Entry[], at: number, lines: Entry[], eol: Exclude<Eol, "">): void {
   const before = entries[at - 1];
   if (before !== undefined && before.eol === "") {
     entries[at - 1] = { ...before, eol };

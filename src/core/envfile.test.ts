@@ -45,6 +45,8 @@ const fileArb = fc
   .tuple(fc.array(lineArb, { maxLength: 12 }), fc.boolean(), fc.boolean())
   .map(([lines, crlf, finalNewline]) => {
     const eol = crlf ? "\r\n" : "\n";
+    // Sprinkle a lone CR (a line break for dotenv) into some lines.
+    lines = lines.map((l, i) => (i % 5 === 3 ? l.replace("=", "=\r") : l));
     const body = lines.join(eol);
     return finalNewline && lines.length > 0 ? body + eol : body;
   });
@@ -88,6 +90,14 @@ describe("parseEnvFile / encodeEnvFile", () => {
     expect(modelValues(text)).toEqual({ ...dotenv.parse(text) });
     expect(findAssignment(parseEnvFile(text), "E")?.line).toBe(5);
     expect(findAssignment(parseEnvFile(text), "F")?.line).toBe(8);
+  });
+
+  it("treats a lone CR as a line break, as dotenv does", () => {
+    const text = "# git-vault v1\n\nA=\rSECRET=hunter2\nB=1\rC=2\n";
+    expect(modelValues(text)).toEqual({ ...dotenv.parse(text) });
+    expect(findAssignment(parseEnvFile(text), "SECRET")?.line).toBe(4);
+    expect(invalidEntries(parseEnvFile(text))).toEqual([]);
+    expect(encodeEnvFile(parseEnvFile(text))).toBe(text);
   });
 
   it("marks lines dotenv would skip as invalid, with their line numbers", () => {

@@ -5,8 +5,11 @@
  */
 import { DOTENV_LINE, decodeRawValue } from "./dotenv.js";
 
-/** The line break after an entry: '' only for a last line with no final newline. */
-export type Eol = "\n" | "\r\n" | "";
+/**
+ * The line break after an entry: '' only for a last line with no final
+ * newline. A lone CR is a line break too, as dotenv reads it.
+ */
+export type Eol = "\n" | "\r\n" | "\r" | "";
 
 interface EntryBase {
   /** Source text without the final line break (inner breaks of multi-line values included). */
@@ -99,17 +102,14 @@ interface PhysicalLine {
 
 function splitLines(text: string): PhysicalLine[] {
   const lines: PhysicalLine[] = [];
+  const breaks = /\r\n|\n|\r/g;
   let start = 0;
-  for (;;) {
-    const nl = text.indexOf("\n", start);
-    if (nl === -1) {
-      if (start < text.length) lines.push({ content: text.slice(start), eol: "" });
-      return lines;
-    }
-    const crlf = nl > start && text[nl - 1] === "\r";
-    lines.push({ content: text.slice(start, crlf ? nl - 1 : nl), eol: crlf ? "\r\n" : "\n" });
-    start = nl + 1;
+  for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
+    lines.push({ content: text.slice(start, m.index), eol: m[0] as Eol });
+    start = m.index + m[0].length;
   }
+  if (start < text.length) lines.push({ content: text.slice(start), eol: "" });
+  return lines;
 }
 
 /** Length of the separator after a key when no value follows (lazy forms of dotenv's `\s*=\s*?|:\s+?`). */
@@ -180,6 +180,8 @@ export function parseEnvFile(text: string): EnvFile {
   let i = 0;
   let spanIndex = 0;
   while (i < lines.length) {
+    // A match can only start on a line not yet consumed; skip any that cannot.
+    while ((spans[spanIndex]?.first ?? Infinity) < i) spanIndex++;
     const span = spans[spanIndex];
     if (span !== undefined && span.first === i) {
       const entry = assignmentFrom(lines, starts, joined, span, section);
@@ -297,8 +299,8 @@ export function invalidEntries(file: EnvFile): InvalidEntry[] {
   return file.entries.filter((e): e is InvalidEntry => e.kind === "invalid");
 }
 
-/** The dominant line break of the file ('\n' when it has none). */
-export function fileEol(file: EnvFile): "\n" | "\r\n" {
+/** The line break of the file's first line ('\n' when it has none). */
+export function fileEol(file: EnvFile): "\n" | "\r\n" | "\r" {
   for (const e of file.entries) if (e.eol !== "") return e.eol;
   return "\n";
 }
@@ -315,9 +317,7 @@ export function renumber(entries: readonly Entry[]): EnvFile {
 }
 
 function countBreaks(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
-  return n;
+  return text.match(/\r\n|\n|\r/g)?.length ?? 0;
 }
 
 /** An assignment with a new raw value; prefix, suffix and line break are kept. */

@@ -42,13 +42,10 @@ export function formatEnvFile(file: EnvFile): EnvFile {
     if (e.kind === "version" || e.kind === "recipient") headerEnd = i + 1;
   });
   const head = entries.slice(0, headerEnd);
-  const header = [
-    ...head.filter((e) => e.kind === "version").slice(0, 1),
-    ...head.filter((e) => e.kind === "recipient"),
-    ...head.filter((e) => e.kind === "comment"),
-  ];
+  const header = [...head.filter((e) => e.kind === "version").slice(0, 1), ...head.filter((e) => e.kind === "recipient")];
 
-  const blocks: Entry[][] = [[]];
+  // Comments among the header lines move below it, so a second run changes nothing.
+  const blocks: Entry[][] = [head.filter((e) => e.kind === "comment")];
   for (const e of entries.slice(headerEnd)) {
     if (e.kind === "divider") continue;
     if (e.kind === "section") blocks.push([e]);

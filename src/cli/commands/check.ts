@@ -2,6 +2,11 @@ import { Command, Option } from "clipanion";
 import { TargetCommand } from "../base.js";
 import { printJson, say } from "../ui.js";
 
+function describeFinding(problem: string): string {
+  if (problem === "invalid-line") return "not a KEY=value line (dotenv skips it; it may hold a secret)";
+  return problem === "plaintext" ? "plaintext value" : `${problem} value`;
+}
+
 export class CheckCommand extends TargetCommand {
   static override paths = [["check"]];
   static override usage = Command.Usage({
@@ -26,7 +31,7 @@ export class CheckCommand extends TargetCommand {
       ? await (await import("../../app/staged.js")).checkStaged(this.context)
       : await bulk.checkFiles(this.context, { ...this.target(), all: this.all });
     if (this.json) printJson(this.context, { findings });
-    else for (const f of findings) this.context.stdout.write(`${f.file}:${f.line}:${f.key}: ${f.problem === "plaintext" ? "plaintext value" : `${f.problem} value`}\n`);
+    else for (const f of findings) this.context.stdout.write(`${f.file}:${f.line}:${f.key}: ${describeFinding(f.problem)}\n`);
     if (findings.length > 0) {
       say(this.context, `${findings.length} value${findings.length === 1 ? " is" : "s are"} not encrypted; run \`git vault encrypt\`${this.staged ? " and stage the file again" : ""}`);
       return 1;

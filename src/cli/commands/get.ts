@@ -26,7 +26,7 @@ export class GetCommand extends TargetCommand {
     } else {
       this.context.stdout.write(`${shown}\n`);
     }
-    if (!result.encrypted) this.context.stderr.write(`warning: ${result.target.display}:${result.line}: ${result.key} is stored in plaintext; run \`git vault encrypt\`\n`);
+    if (!result.encrypted && result.value.length > 0) this.context.stderr.write(`warning: ${result.target.display}:${result.line}: ${result.key} is stored in plaintext; run \`git vault encrypt\`\n`);
     return 0;
   }
 }

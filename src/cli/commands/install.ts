@@ -76,6 +76,6 @@ export class UninstallCommand extends VaultCommand {
       say(this.context, `drivers (${scope}): ${drivers.changed ? "removed" : "were not registered"}`);
       if (hook) say(this.context, `pre-commit guard: ${hook.action}${hook.restoredChained ? " (previous hook restored)" : ""}`);
     }
-    return 0;
+    return hook?.action === "foreign" ? 1 : 0;
   }
 }

@@ -7,7 +7,7 @@ import { printJson, say, table } from "../ui.js";
 
 function describe(changes: readonly RecipientChange[]): string {
   return changes
-    .map((c) => [`${c.file}:`, ...c.added.map((r) => `  + ${r.recipient}${r.label ? ` ${r.label}` : ""}`), ...c.removed.map((r) => `  - ${r.recipient}${r.label ? ` ${r.label}` : ""}`)].join("\n"))
+    .map((c) => [`${c.file}:`, ...c.added.map((r) => `  + ${r.recipient}${r.label ? ` ${r.label}` : ""}`), ...c.relabelled.map((r) => `  ~ ${r.recipient} ${r.label ?? ""}`), ...c.removed.map((r) => `  - ${r.recipient}${r.label ? ` ${r.label}` : ""}`)].join("\n"))
     .join("\n");
 }
 
@@ -31,9 +31,10 @@ abstract class RecipientChangeCommand extends TargetCommand {
       },
     });
     if (changes.length === 0) {
-      say(this.context, "nothing changed");
+      say(this.context, "cancelled; nothing changed");
       return 1;
     }
+    if (changes.every((c) => c.added.length + c.removed.length === 0)) return 0;
     for (const c of changes) if (this.reencrypt) say(this.context, `${c.file}: re-encrypted ${c.reencrypted} value${c.reencrypted === 1 ? "" : "s"}`);
     if (!this.reencrypt) say(this.context, "existing values stay readable only by the old recipient set until `git vault encrypt --reencrypt`");
     return 0;

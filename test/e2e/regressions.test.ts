@@ -1,0 +1,71 @@
+// Each test here would have caught a bug found after the first version shipped.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+let sb: Sandbox;
+let dir: string;
+let recipient: string;
+
+beforeAll(() => {
+  sb = makeSandbox();
+  dir = sb.dir("work");
+  recipient = sb.vault(dir, ["keygen"]).stdout.trim();
+});
+afterAll(() => sb.cleanup());
+
+describe("regressions", () => {
+  it("recipients add of a listed recipient with --label relabels it", () => {
+    const file = join(dir, "relabel.env");
+    expect(sb.vault(dir, ["set", "A", "1", "--file", file]).status).toBe(0);
+    const r = sb.vault(dir, ["recipients", "add", recipient, "--label", "ci-runner", "--file", file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain(`# recipient: ${recipient} ci-runner\n`);
+    expect(sb.vault(dir, ["get", "A", "--reveal", "--file", file]).stdout).toBe("1\n");
+  });
+
+  it("an env file that is not UTF-8 is refused, naming the line, and left byte for byte", () => {
+    const file = join(dir, "latin1.env");
+    const bytes = Buffer.concat([Buffer.from(`# git-vault v1\n# recipient: ${recipient}\n# caf`), Buffer.from([0xe9]), Buffer.from("\n\nA=\n")]);
+    writeFileSync(file, bytes);
+    const r = sb.vault(dir, ["set", "B", "b", "--file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("latin1.env:3: not valid UTF-8 text");
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("check reports a line dotenv would skip, since it may hold a secret", () => {
+    const file = join(dir, "skip.env");
+    writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nPASSWORD hunter2\n`);
+    const r = sb.vault(dir, ["check", "--file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("skip.env:4:: not a KEY=value line");
+    expect(r.stdout + r.stderr).not.toContain("hunter2");
+  });
+
+  it("a lone CR does not hide the assignment after it from check", () => {
+    const file = join(dir, "cr.env");
+    writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nA=\rSECRET=hunter2\n`);
+    const r = sb.vault(dir, ["check", "--file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("cr.env:5:SECRET: plaintext value");
+  });
+
+  it("run passes plaintext values without needing an identity", () => {
+    const file = join(dir, "plain.env");
+    writeFileSync(file, "GREETING=hello\n");
+    const r = sb.vault(dir, ["run", "--file", file, "--", "sh", "-c", 'printf %s "$GREETING"'], { env: { XDG_CONFIG_HOME: join(sb.root, "nowhere") } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("hello");
+  });
+
+  it("get of an empty value does not claim it is stored in plaintext", () => {
+    const file = join(dir, "empty.env");
+    writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nEMPTY=\n`);
+    const r = sb.vault(dir, ["get", "EMPTY", "--reveal", "--file", file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("\n");
+    expect(r.stderr).toBe("");
+  });
+});
