@@ -1,12 +1,14 @@
 // Bundles the CLI into dist/ so start-up loads a few files instead of hundreds.
-// Heavy modules (age-encryption, cosmiconfig, diff) are split into chunks that
-// load only when a command needs them.
+// Heavy modules (age-encryption, yaml) are split into chunks that load only
+// when a command needs them.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
+// Chunk names change with their content: start from an empty dist/.
+rmSync("dist", { recursive: true, force: true });
 await build({
   entryPoints: { bin: "src/bin.ts" },
   outdir: "dist",

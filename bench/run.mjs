@@ -10,7 +10,8 @@
  * bench/results/latest.json. Not part of `npm test`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +25,7 @@ import { runCase } from "./lib/runner.mjs";
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(benchDir, "..");
 const work = join(benchDir, ".work");
-const distBin = join(repo, "dist", "bin.js");
+const builtDist = join(repo, "dist");
 const printFile = join(benchDir, "lib", "print-file.mjs");
 const emptyModule = join(benchDir, "lib", "empty.mjs");
 
@@ -93,10 +94,19 @@ function log(msg) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(distBin)) throw new Error(`${distBin} is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
+  if (!existsSync(join(builtDist, "bin.js"))) throw new Error(`${builtDist}/bin.js is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
   const started = new Date();
   const load0 = os.loadavg();
   mkdirSync(work, { recursive: true });
+
+  // Run a snapshot of dist/: others rebuilding the tree mid-run must not mix
+  // two builds into one set of figures. The bundle resolves nothing outside
+  // itself but node_modules, which it still finds from bench/.work.
+  const snapshot = join(work, "dist");
+  rmSync(snapshot, { recursive: true, force: true });
+  cpSync(builtDist, snapshot, { recursive: true });
+  const distBin = join(snapshot, "bin.js");
+  const bundleHash = createHash("sha256").update(readFileSync(distBin)).digest("hex").slice(0, 12);
 
   const peers = ensurePeers(work);
   const fixturesRoot = join(work, "fixtures");
@@ -126,7 +136,7 @@ async function main() {
   mkdirSync(caseWork, { recursive: true });
 
   const gvVersion = spawnSync(process.execPath, [distBin, "--version"], { encoding: "utf8" }).stdout.trim();
-  const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, ...machine(), peers, loadavgStart: load0 };
+  const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, bundle: `dist/bin.js sha256 ${bundleHash}`, ...machine(), peers, loadavgStart: load0 };
   log(`${gvVersion}; node ${meta.node}; ${meta.nproc} cores (${meta.cpuModel}); dotenvx ${peers.dotenvxVersion ?? "missing"}; age ${peers.ageVersion ?? "missing"}; load ${load0.map((x) => x.toFixed(2)).join(" ")}`);
 
   const cases = buildCases({ fx, distBin, printFile, emptyModule, env, work: caseWork, peers, quick: opts.quick }).filter((c) => !opts.only || opts.only.test(c.id));

@@ -35,6 +35,8 @@ export function failureReason(error: unknown): string {
       return "malformed";
     case "unknown-format-version":
       return "unknown format version";
+    case "identity-invalid":
+      return "your identity is not a valid age identity";
     default:
       return "undecryptable";
   }

@@ -85,8 +85,9 @@ async function parseFile(path: string, text: string): Promise<unknown> {
   }
   if (name.endsWith(".json")) return JSON.parse(text) as unknown;
   // YAML (JSON is a subset of it) for .yaml, .yml and the extension-less rc file.
-  const { parse } = await import("yaml");
-  return parse(text) as unknown;
+  // Bundled, a CommonJS-built package's exports arrive as the default export.
+  const mod: typeof import("yaml") & { default?: typeof import("yaml") } = await import("yaml");
+  return (mod.default ?? mod).parse(text) as unknown;
 }
 
 /**

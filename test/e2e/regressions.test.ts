@@ -60,6 +60,14 @@ describe("regressions", () => {
     expect(r.stdout).toBe("hello");
   });
 
+  it("the built binary reads YAML configuration (bundled yaml has only a default export)", () => {
+    const repo = sb.repo("yaml-config");
+    writeFileSync(join(repo, ".git-vaultrc.yml"), "vaultDir: secrets\ndefaultEnv: prod\n");
+    const r = sb.vault(repo, ["set", "K", "v"]);
+    expect(r.stderr).toContain("vault dir not found: secrets");
+    expect(r.status).toBe(1);
+  });
+
   it("get of an empty value does not claim it is stored in plaintext", () => {
     const file = join(dir, "empty.env");
     writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nEMPTY=\n`);

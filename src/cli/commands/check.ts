@@ -33,7 +33,7 @@ export class CheckCommand extends TargetCommand {
     if (this.json) printJson(this.context, { findings });
     else for (const f of findings) this.context.stdout.write(`${f.file}:${f.line}:${f.key}: ${describeFinding(f.problem)}\n`);
     if (findings.length > 0) {
-      say(this.context, `${findings.length} value${findings.length === 1 ? " is" : "s are"} not encrypted; run \`git vault encrypt\`${this.staged ? " and stage the file again" : ""}`);
+      say(this.context, `${findings.length} problem${findings.length === 1 ? "" : "s"}: encrypt plaintext with \`git vault encrypt\` and fix lines that are not KEY=value${this.staged ? ", then stage the file again" : ""}`);
       return 1;
     }
     return 0;

@@ -34,9 +34,9 @@ abstract class RecipientChangeCommand extends TargetCommand {
       say(this.context, "cancelled; nothing changed");
       return 1;
     }
-    if (changes.every((c) => c.added.length + c.removed.length === 0)) return 0;
     for (const c of changes) if (this.reencrypt) say(this.context, `${c.file}: re-encrypted ${c.reencrypted} value${c.reencrypted === 1 ? "" : "s"}`);
-    if (!this.reencrypt) say(this.context, "existing values stay readable only by the old recipient set until `git vault encrypt --reencrypt`");
+    const membershipChanged = changes.some((c) => c.added.length + c.removed.length > 0);
+    if (!this.reencrypt && membershipChanged) say(this.context, "existing values stay encrypted to the old recipient set until `git vault encrypt --reencrypt`");
     return 0;
   }
 }
