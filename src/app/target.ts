@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { type Config, loadConfig } from "../config/index.js";
 import { NotInRepoError, UsageError, VaultError } from "../errors.js";
-import { tryRepoRoot } from "../git/index.js";
+import { submoduleUrl, tryRepoRoot } from "../git/index.js";
 import type { Context } from "./context.js";
 
 /** Options every file-targeting command accepts. */
@@ -90,7 +90,7 @@ export async function resolveTarget(ctx: Context, options: TargetOptions): Promi
       hint: "run `git vault init` (or `git submodule update --init` after cloning), or name a file with --file",
     });
   }
-  if (readdirSync(vaultDir).length === 0) {
+  if (readdirSync(vaultDir).length === 0 && repoRoot !== null && submoduleUrl({ cwd: repoRoot, env: ctx.env }, relative(repoRoot, vaultDir)) !== null) {
     throw new VaultError("vault-missing", `vault dir ${displayPath(ctx, vaultDir)} is empty (the submodule is not checked out)`, { hint: "run `git vault init`" });
   }
   const envName = envNameFor(ctx, options, config);

@@ -273,7 +273,7 @@ describe("command-line and repository errors", () => {
     const misspelt = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "--sectoin", "db"], /--sectoin|usage error: Command not found/);
     const extra = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "extra-argument"], /usage error: Command not found/);
     // A value that starts with a dash is parsed as an option; the error must not quote it either.
-    const asOption = expectFailureUsage(["set", "--file", base, "API_TOKEN", dashed], /Unsupported option|Unknown Syntax Error/);
+    const asOption = expectFailureUsage(["set", "--file", base, "API_TOKEN", dashed], /Unsupported option|Invalid option name/);
     expect({
       misspeltOption: misspelt.stderr.includes(value),
       extraArgument: extra.stderr.includes(value),

@@ -68,6 +68,19 @@ describe("regressions", () => {
     expect(r.status).toBe(1);
   });
 
+  it("in a fresh clone whose vault submodule is not checked out, commands point to git vault init", () => {
+    const remote = sb.repo("secrets.git", { bare: true });
+    const host = sb.repo("host");
+    sb.git(host, "commit", "--allow-empty", "-qm", "root");
+    expect(sb.vault(host, ["init", "--submodule-url", remote]).status).toBe(0);
+    sb.git(host, "commit", "-qm", "vault");
+    sb.git(sb.root, "clone", "-q", host, "fresh");
+    const r = sb.vault(join(sb.root, "fresh"), ["list"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("vault dir vault is empty (the submodule is not checked out)");
+    expect(r.stderr).toContain("git vault init");
+  });
+
   it("get of an empty value does not claim it is stored in plaintext", () => {
     const file = join(dir, "empty.env");
     writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nEMPTY=\n`);
