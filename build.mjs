@@ -33,9 +33,15 @@ await build({
 });
 chmodSync("dist/bin.js", 0o755);
 
-// The man page (`git vault --help` opens `man git-vault`) is generated from the
-// command definitions, so it never drifts from the code.
-const man = spawnSync(process.execPath, ["dist/bin.js", "__man"], { encoding: "utf8" });
-if (man.status !== 0) throw new Error(`generating the man page failed: ${man.stderr}`);
+// Generated from the command definitions, so they never drift from the code:
+// the man page (`git vault --help` opens `man git-vault`), and the top-level
+// help that bin.ts prints without loading the CLI.
+function render(args, env = {}) {
+  const result = spawnSync(process.execPath, ["dist/bin.js", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+  if (result.status !== 0) throw new Error(`git-vault ${args.join(" ")} failed during the build: ${result.stderr}`);
+  return result.stdout;
+}
 mkdirSync("man", { recursive: true });
-writeFileSync("man/git-vault.1", man.stdout);
+writeFileSync("man/git-vault.1", render(["__man"]));
+writeFileSync("dist/help.txt", render(["help"], { NO_COLOR: "1", FORCE_COLOR: "" }));
+writeFileSync("dist/help-color.txt", render(["help"], { NO_COLOR: "", FORCE_COLOR: "1" }));

@@ -1,13 +1,31 @@
 /**
  * The entry point: the only place that reads process.argv and sets the exit
- * code. `--version` answers before anything else is loaded.
+ * code. `--version` and `--help` answer before any module is loaded: the help
+ * text is rendered at build time (dist/help*.txt), so the commands most often
+ * typed first cost no more than starting Node.
  */
-import { VERSION } from "./version.js";
+import { readFileSync } from "node:fs";
+import { shouldColor } from "./cli/color.js";
+
+declare const __GIT_VAULT_VERSION__: string | undefined;
 
 const argv = process.argv.slice(2);
+const only = argv.length === 1 ? argv[0] : undefined;
 
-if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-  process.stdout.write(`git-vault ${VERSION}\n`);
+function prerenderedHelp(): string | null {
+  const name = shouldColor(process.env, process.stdout.isTTY) ? "help-color.txt" : "help.txt";
+  try {
+    return readFileSync(new URL(name, import.meta.url), "utf8");
+  } catch {
+    return null; // running from source, or a build without it: render it below
+  }
+}
+
+const help = only === "--help" || only === "-h" ? prerenderedHelp() : null;
+if (only === "--version" || only === "-v") {
+  process.stdout.write(`git-vault ${typeof __GIT_VAULT_VERSION__ === "string" ? __GIT_VAULT_VERSION__ : "0.0.0-dev"}\n`);
+} else if (help !== null) {
+  process.stdout.write(help);
 } else {
   const { runCli } = await import("./cli/index.js");
   process.exitCode = await runCli(argv, {

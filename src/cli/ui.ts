@@ -2,6 +2,7 @@
 import { Chalk } from "chalk";
 import type { Context } from "../app/context.js";
 import { VaultError } from "../errors.js";
+import { shouldColor } from "./color.js";
 
 /** What a masked value looks like: fixed width, so even the length stays hidden. */
 export const MASK = "********";
@@ -10,9 +11,7 @@ type Style = "red" | "yellow" | "green" | "dim" | "bold";
 
 /** True when colour may be used on this stream. */
 export function colorEnabled(ctx: Context, stream: Context["stdout"]): boolean {
-  if (ctx.env["NO_COLOR"] !== undefined && ctx.env["NO_COLOR"] !== "") return false;
-  if (ctx.env["FORCE_COLOR"] !== undefined && ctx.env["FORCE_COLOR"] !== "0") return true;
-  return stream.isTTY === true && ctx.env["TERM"] !== "dumb";
+  return shouldColor(ctx.env, stream.isTTY);
 }
 
 /** Wraps text in an ANSI style when colour is enabled for the stream. */
