@@ -4,14 +4,13 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StderrLog, encryptedValueOf } from "../support/assertions.js";
-import { type RunOptions, type RunResult, type Sandbox, binPath, makeSandbox } from "../support/sandbox.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { encryptedValueOf } from "../support/assertions.js";
+import { type RunOptions, type RunResult, binPath } from "../support/sandbox.js";
+import { cliSuite } from "../support/suite.js";
 
-const log = new StderrLog();
-let sb: Sandbox;
-/** A folder outside any git repository. */
-let work: string;
+const suite = cliSuite();
+const { log, run } = suite;
 /** A fully encrypted env file that every case copies and then damages. */
 let base: string;
 let otherIdentity: string;
@@ -25,11 +24,8 @@ const VALUES = {
 const isRoot = process.getuid?.() === 0;
 
 beforeAll(() => {
-  sb = makeSandbox();
-  work = sb.dir("work");
-  expect(log.vault(sb, work, ["keygen"]).status).toBe(0);
-  const own = readFileSync(join(sb.env["XDG_CONFIG_HOME"] as string, "git-vault", "identity"), "utf8");
-  log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(own)?.[0] as string, "the device identity");
+  const { sb } = suite;
+  suite.keygen();
 
   otherIdentity = join(sb.dir("keys"), "other.key");
   const gen = spawnSync("age-keygen", ["-o", otherIdentity], { env: sb.env });
@@ -39,27 +35,14 @@ beforeAll(() => {
 
   base = join(sb.dir("base"), "base.env");
   for (const [key, value] of Object.entries(VALUES)) {
-    const r = log.vault(sb, work, ["set", "--file", base, key, "--stdin"], { input: value });
+    const r = run(["set", "--file", base, key, "--stdin"], { input: value });
     expect(r.status, r.stderr).toBe(0);
   }
 });
 
-afterAll(() => {
-  try {
-    expect(log.count, "runs were recorded").toBeGreaterThan(0);
-    log.assertNoSecretInStderr();
-  } finally {
-    sb.cleanup();
-  }
-});
-
-function run(args: string[], options?: RunOptions, cwd = work): RunResult {
-  return log.vault(sb, cwd, args, options);
-}
-
 /** Copies the base file to `name` in the work folder, applies `damage` to its text, returns the path. */
 function damaged(name: string, damage: (text: string) => string): string {
-  const path = join(work, name);
+  const path = join(suite.work, name);
   copyFileSync(base, path);
   const text = readFileSync(path, "utf8");
   const next = damage(text);
@@ -93,7 +76,7 @@ function expectFailure(target: string, args: string[], expected: { status: numbe
 
 describe("wrong identity", () => {
   it("another device's keygen'd identity via GIT_VAULT_IDENTITY_FILE: names file, line and key", () => {
-    const otherDevice = { XDG_CONFIG_HOME: sb.dir("other-device/config") };
+    const otherDevice = { XDG_CONFIG_HOME: suite.sb.dir("other-device/config") };
     expect(run(["keygen"], { env: otherDevice }).status).toBe(0);
     const otherPath = join(otherDevice.XDG_CONFIG_HOME, "git-vault", "identity");
     log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(otherPath, "utf8"))?.[0] as string, "the other device's identity");
@@ -183,7 +166,7 @@ describe("unknown format version", () => {
 
 describe("unreadable, missing and malformed files", () => {
   it("a directory where the env file should be: cannot be read", () => {
-    const path = join(work, "is-a-directory.env");
+    const path = join(suite.work, "is-a-directory.env");
     mkdirSync(path);
     for (const args of [["get", "--file", path, "API_TOKEN"], ["set", "--file", path, "API_TOKEN", "value-into-dir"]]) {
       const r = run(args);
@@ -192,14 +175,14 @@ describe("unreadable, missing and malformed files", () => {
       expect(r.stdout).toBe("");
     }
     expect(readdirSync(path)).toEqual([]);
-    expect(readdirSync(work).filter((n) => n.endsWith(".lock"))).toEqual([]);
+    expect(readdirSync(suite.work).filter((n) => n.endsWith(".lock"))).toEqual([]);
   });
 
   // root reads a mode-000 file anyway, so when the suite runs as root the CLI
   // is started as the unprivileged uid 65534 (nobody) for this case.
   it("a mode-000 file: cannot be read (EACCES), for readers and writers", () => {
-    const folder = sb.dir("mode-000");
-    chmodSync(sb.root, 0o711);
+    const folder = suite.sb.dir("mode-000");
+    chmodSync(suite.sb.root, 0o711);
     chmodSync(folder, 0o777);
     const path = join(folder, "mode-000.env");
     copyFileSync(base, path);
@@ -207,7 +190,7 @@ describe("unreadable, missing and malformed files", () => {
     const before = readFileSync(path);
     const asUser = isRoot ? { uid: 65534, gid: 65534 } : {};
     for (const args of [["get", "--file", path, "API_TOKEN", "--reveal"], ["set", "--file", path, "API_TOKEN", "value-into-000"]]) {
-      const r = spawnSync(process.execPath, [binPath, ...args], { cwd: folder, env: sb.env, encoding: "utf8", ...asUser });
+      const r = spawnSync(process.execPath, [binPath, ...args], { cwd: folder, env: suite.sb.env, encoding: "utf8", ...asUser });
       log.record(args, { status: r.status, stdout: r.stdout, stderr: r.stderr });
       expect(r.status, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/^error: .*mode-000\.env: cannot be read \(EACCES\)/m);
@@ -218,20 +201,20 @@ describe("unreadable, missing and malformed files", () => {
   });
 
   it("a missing file: no such env file, and nothing is created", () => {
-    const path = join(work, "missing.env");
+    const path = join(suite.work, "missing.env");
     expectFailure(path, ["get", "--file", path, "API_TOKEN"], { status: 1, message: /missing\.env: no such env file/ });
     expectFailure(path, ["encrypt", "--file", path], { status: 1, message: /missing\.env: no such env file/ });
     expectFailure(path, ["unset", "--file", path, "API_TOKEN"], { status: 1, message: /missing\.env: no such env file/ });
   });
 
   it("a missing env of the vault names the file; a missing vault dir says so", () => {
-    const repo = sb.repo("host");
+    const repo = suite.sb.repo("host");
     mkdirSync(join(repo, "vault"));
     const r = run(["get", "API_TOKEN", "--env", "staging"], undefined, repo);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/vault\/\.env\.staging: no such env file/);
 
-    const bare = sb.repo("host-without-vault");
+    const bare = suite.sb.repo("host-without-vault");
     const v = run(["get", "API_TOKEN"], undefined, bare);
     expect(v.status).toBe(1);
     expect(v.stderr).toMatch(/vault dir not found/);
@@ -250,7 +233,7 @@ describe("unreadable, missing and malformed files", () => {
 
 describe("command-line and repository errors", () => {
   it("outside a git repository without --file: exit 128", () => {
-    const outside = sb.dir("not-a-repo");
+    const outside = suite.sb.dir("not-a-repo");
     const r = run(["get", "API_TOKEN"], undefined, outside);
     expect(r.status).toBe(128);
     expect(r.stderr).toMatch(/not a git repository/);

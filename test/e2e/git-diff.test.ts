@@ -3,22 +3,11 @@
 // changed keys as KEY=plaintext; without an identity they show markers and
 // still exit 0; re-encryption alone shows no textconv change; nothing ever
 // turns on cachetextconv or writes textconv notes.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { gitRun, hostWithCommit, makeVaultHost } from "../support/git.js";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function gitRun(sb: Sandbox, cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync("git", args, { cwd, env: { ...sb.env, ...env }, input: "", encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The +/- content lines of a diff (no ---/+++ headers). */
 function changedLines(diff: string): string[] {
@@ -40,12 +29,7 @@ describe("git diff through the git-vault textconv driver", () => {
 
   beforeAll(() => {
     sb = makeSandbox();
-    const remote = sb.repo("secrets.git", { bare: true });
-    host = sb.repo("host");
-    vault = join(host, "vault");
-    sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
-    const init = sb.vault(host, ["init", "--submodule-url", remote]);
-    if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+    ({ host, vault } = makeVaultHost(sb));
     set("API_KEY", "alpha-api-key-1");
     set("DB_URL", "postgres://db-password-1@db/app");
     sb.git(vault, "add", "-A");
@@ -185,8 +169,7 @@ describe("git diff in the host for a plain-folder vault", () => {
   afterAll(() => sb.cleanup());
 
   it("shows KEY=plaintext for vault/.env.dev in the host repository itself", () => {
-    const host = sb.repo("host");
-    sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
+    const host = hostWithCommit(sb, "host");
     expect(sb.vault(host, ["init", "--no-submodule"]).status).toBe(0);
     expect(sb.vault(host, ["set", "K", "--stdin"], { input: "folder-value-1" }).status).toBe(0);
     sb.git(host, "add", "vault");

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { hostWithCommit, makeVaultHost } from "../support/git.js";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
 
 interface Run {
@@ -37,13 +38,8 @@ describe("the pre-commit guard in the vault submodule", () => {
 
   beforeAll(() => {
     sb = makeSandbox();
-    const remote = sb.repo("secrets.git", { bare: true });
-    host = sb.repo("host");
-    vault = join(host, "vault");
+    ({ host, vault } = makeVaultHost(sb));
     envFile = join(vault, ".env.dev");
-    sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
-    const init = sb.vault(host, ["init", "--submodule-url", remote]);
-    if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
     const set = sb.vault(host, ["set", "API_KEY", "--stdin"], { input: "committed-api-key" });
     if (set.status !== 0) throw new Error(`set failed: ${set.stderr}`);
     sb.git(vault, "commit", "-q", "-am", "API_KEY");
@@ -151,14 +147,8 @@ describe("the pre-commit guard with husky (core.hooksPath) and existing hooks", 
   });
   afterAll(() => sb.cleanup());
 
-  const plainFolderRepo = (name: string): string => {
-    const repo = sb.repo(name);
-    sb.git(repo, "commit", "-q", "--allow-empty", "-m", "initial");
-    return repo;
-  };
-
   it("with core.hooksPath=.husky/_ set before install, the guard lands there and blocks plaintext", () => {
-    const repo = plainFolderRepo("husky");
+    const repo = hostWithCommit(sb, "husky");
     sb.git(repo, "config", "core.hooksPath", ".husky/_");
     const install = gitRun(sb, repo, ["vault", "install"]);
     expect(install.status, install.output).toBe(0);
@@ -182,7 +172,7 @@ describe("the pre-commit guard with husky (core.hooksPath) and existing hooks", 
   });
 
   it("chains a husky v9 hook (dispatching on basename $0): the user's .husky/pre-commit still runs, plaintext still blocked", () => {
-    const repo = plainFolderRepo("husky9");
+    const repo = hostWithCommit(sb, "husky9");
     const marker = join(sb.root, "husky9-ran");
     mkdirSync(join(repo, ".husky", "_"), { recursive: true });
     // What husky v9 generates: .husky/_/pre-commit sources .husky/_/h, which runs .husky/$(basename $0).
@@ -209,7 +199,7 @@ describe("the pre-commit guard with husky (core.hooksPath) and existing hooks", 
   });
 
   it("keeps an existing pre-commit hook running after install, before the guard", () => {
-    const repo = plainFolderRepo("existing");
+    const repo = hostWithCommit(sb, "existing");
     const marker = join(sb.root, "existing-ran");
     const hook = join(repo, ".git", "hooks", "pre-commit");
     writeFileSync(hook, `#!/bin/sh\necho "ran $#" >> "${marker}"\n`, { mode: 0o755 });
@@ -234,7 +224,7 @@ describe("the pre-commit guard with husky (core.hooksPath) and existing hooks", 
   });
 
   it("a failing chained hook stops the commit even when the env files are clean", () => {
-    const repo = plainFolderRepo("failing");
+    const repo = hostWithCommit(sb, "failing");
     const hook = join(repo, ".git", "hooks", "pre-commit");
     writeFileSync(hook, "#!/usr/bin/env bash\necho 'lint failed' >&2\nexit 3\n", { mode: 0o755 });
     expect(gitRun(sb, repo, ["vault", "install"]).status).toBe(0);

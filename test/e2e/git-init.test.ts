@@ -2,30 +2,11 @@
 // and file:// URL) added as a submodule, joined from fresh clones of the host
 // with the same identity, left on a branch (never a detached HEAD), safe to
 // re-run; `--ignore-dirty` and `--no-submodule`.
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, makeSandbox } from "../support/sandbox.js";
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** git without throwing, for commands whose failure is the point. */
-function gitRun(sb: Sandbox, cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync("git", args, { cwd, env: { ...sb.env, ...env }, input: "", encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** `git vault ARGS` through git (the shim on PATH), failing with git-vault's stderr. */
-function gitVault(sb: Sandbox, cwd: string, ...args: string[]): Run {
-  const r = gitRun(sb, cwd, ["vault", ...args]);
-  expect(r.status, `git vault ${args.join(" ")}: ${r.stderr}`).toBe(0);
-  return r;
-}
+import { gitRun, gitVault, hostWithCommit } from "../support/git.js";
+import { type RunResult, type Sandbox, makeSandbox } from "../support/sandbox.js";
 
 function setValue(sb: Sandbox, cwd: string, key: string, value: string): void {
   const r = sb.vault(cwd, ["set", key, "--stdin"], { input: value });
@@ -42,12 +23,6 @@ function reveal(sb: Sandbox, cwd: string, key: string): string {
 function branchOf(sb: Sandbox, repo: string): string | null {
   const r = gitRun(sb, repo, ["symbolic-ref", "-q", "--short", "HEAD"]);
   return r.status === 0 ? r.stdout.trim() : null;
-}
-
-function hostWithCommit(sb: Sandbox, name: string): string {
-  const host = sb.repo(name);
-  sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
-  return host;
 }
 
 /** Commits everything in the vault, pushes with a plain `git push`, and pins the vault in the host. */
@@ -67,7 +42,7 @@ describe("git vault init with a bare remote given as a path", () => {
   let remote: string;
   let host: string;
   let vault: string;
-  let initRun: Run;
+  let initRun: RunResult;
 
   beforeAll(() => {
     sb = makeSandbox();

@@ -5,24 +5,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gitRun, gitVault } from "../support/git.js";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function gitRun(sb: Sandbox, cwd: string, args: string[]): Run {
-  const r = spawnSync("git", args, { cwd, env: sb.env, input: "", encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function gitVault(sb: Sandbox, cwd: string, ...args: string[]): Run {
-  const r = gitRun(sb, cwd, ["vault", ...args]);
-  expect(r.status, `git vault ${args.join(" ")}: ${r.stderr}`).toBe(0);
-  return r;
-}
 
 /** Every file below dir (recursively) as "path mode" → bytes, directories as entries too. */
 function snapshotTree(dir: string): Map<string, string> {

@@ -5,13 +5,12 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StderrLog } from "../support/assertions.js";
-import { type RunOptions, type RunResult, type Sandbox, makeSandbox } from "../support/sandbox.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../support/sandbox.js";
+import { cliSuite } from "../support/suite.js";
 
-const log = new StderrLog();
-let sb: Sandbox;
-let work: string;
+const suite = cliSuite();
+const { log, run, ok } = suite;
 let keys: string;
 
 /** Where keygen puts the identity for a given XDG_CONFIG_HOME. */
@@ -31,35 +30,14 @@ function ageKeygen(name: string): { path: string; text: string; recipient: strin
   return { path, text, recipient: spawnSync("age-keygen", ["-y", path], { encoding: "utf8" }).stdout.trim() };
 }
 
-function run(args: string[], options?: RunOptions, cwd = work): RunResult {
-  return log.vault(sb, cwd, args, options);
-}
-
-function ok(args: string[], options?: RunOptions, cwd = work): RunResult {
-  const r = run(args, options, cwd);
-  expect(r.status, `git vault ${args.slice(0, 3).join(" ")}: ${r.stderr}`).toBe(0);
-  return r;
-}
-
 /** An environment whose XDG_CONFIG_HOME is a fresh, empty folder: a device with no identity. */
 function freshDevice(name: string): NodeJS.ProcessEnv {
-  const configHome = sb.dir(`devices/${name}/config`);
+  const configHome = suite.sb.dir(`devices/${name}/config`);
   return { XDG_CONFIG_HOME: configHome };
 }
 
 beforeAll(() => {
-  sb = makeSandbox();
-  work = sb.dir("work");
-  keys = sb.dir("keys");
-});
-
-afterAll(() => {
-  try {
-    expect(log.count, "runs were recorded").toBeGreaterThan(0);
-    log.assertNoSecretInStderr();
-  } finally {
-    sb.cleanup();
-  }
+  keys = suite.sb.dir("keys");
 });
 
 describe("keygen", () => {
@@ -67,7 +45,7 @@ describe("keygen", () => {
   let recipient: string;
 
   beforeAll(() => {
-    path = identityPathIn(sb.env["XDG_CONFIG_HOME"] as string);
+    path = identityPathIn(suite.sb.env["XDG_CONFIG_HOME"] as string);
     expect(existsSync(path)).toBe(false);
     const r = ok(["keygen"]);
     recipient = r.stdout.trim();
@@ -159,7 +137,7 @@ describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_
     const file = "precedence.env";
     // The file is created by the GIT_VAULT_IDENTITY identity, so only it can read the value.
     ok(["set", "--file", file, "ENV_ONLY", log.secret("readable-by-env-identity")], { env: { ...device, GIT_VAULT_IDENTITY: envText.text } });
-    expect(readFileSync(join(work, file), "utf8")).toContain(`# recipient: ${envText.recipient}`);
+    expect(readFileSync(join(suite.work, file), "utf8")).toContain(`# recipient: ${envText.recipient}`);
     const get = (args: string[], env: NodeJS.ProcessEnv): RunResult => run(["get", "--file", file, "ENV_ONLY", "--reveal", ...args], { env: { ...device, ...env } });
 
     expect(get([], { GIT_VAULT_IDENTITY: envText.text, GIT_VAULT_IDENTITY_FILE: envFile.path }).stdout).toBe("readable-by-env-identity\n");
@@ -181,7 +159,7 @@ describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_
     const corrupt = log.secret(key.slice(0, 30) + (key[30] === "Q" ? "P" : "Q") + key.slice(31), "the corrupt identity");
     const corruptFile = join(keys, "corrupt.key");
     writeFileSync(corruptFile, `${corrupt}\n`, { mode: 0o600 });
-    const before = readFileSync(join(work, file));
+    const before = readFileSync(join(suite.work, file));
     const cases: [string, string[], NodeJS.ProcessEnv][] = [
       ["GIT_VAULT_IDENTITY", [], { GIT_VAULT_IDENTITY: corrupt }],
       [corruptFile, ["--identity-file", corruptFile], {}],
@@ -194,7 +172,7 @@ describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_
       expect(r.stderr).toMatch(/identity/);
       expect(r.stderr, "the message names where the identity came from").toContain(source);
     }
-    expect(readFileSync(join(work, file)).equals(before)).toBe(true);
+    expect(readFileSync(join(suite.work, file)).equals(before)).toBe(true);
   });
 
   it("with no identity anywhere, keys where exits 1 and names where keygen would write", () => {
@@ -219,7 +197,7 @@ describe("keys import", () => {
 
     const file = "imported.env";
     ok(["set", "--file", file, "IMPORTED_KEY", log.secret("value-for-imported-id")], { env: device });
-    expect(readFileSync(join(work, file), "utf8")).toContain(`# recipient: ${imported.recipient}`);
+    expect(readFileSync(join(suite.work, file), "utf8")).toContain(`# recipient: ${imported.recipient}`);
     expect(ok(["get", "--file", file, "IMPORTED_KEY", "--reveal"], { env: device }).stdout).toBe("value-for-imported-id\n");
     // The original age-keygen file reads the value too.
     expect(ok(["get", "--file", file, "IMPORTED_KEY", "--reveal", "--identity-file", imported.path]).stdout).toBe("value-for-imported-id\n");
@@ -241,10 +219,10 @@ describe("encrypt-only role", () => {
 
     const writer = freshDevice("encrypt-only");
     expect(run(["keys", "where"], { env: writer }).status, "the writer has no identity").toBe(1);
-    const before = readFileSync(join(work, file), "utf8");
+    const before = readFileSync(join(suite.work, file), "utf8");
     ok(["set", "--file", file, "WRITTEN_BLIND", log.secret("value-by-keyless-writer")], { env: writer });
     ok(["set", "--file", file, "FIRST_KEY", log.secret("first-value-replaced")], { env: writer });
-    const after = readFileSync(join(work, file), "utf8");
+    const after = readFileSync(join(suite.work, file), "utf8");
     expect(after.split("\n").slice(0, 3)).toEqual(before.split("\n").slice(0, 3));
     expect(readdirSync(writer["XDG_CONFIG_HOME"] as string), "no identity was created").toEqual([]);
 
@@ -258,11 +236,11 @@ describe("encrypt-only role", () => {
 
   it("a new file without any identity is refused and not created", () => {
     const writer = freshDevice("no-recipients");
-    mkdirSync(join(work, "fresh"), { recursive: true });
+    mkdirSync(join(suite.work, "fresh"), { recursive: true });
     const r = run(["set", "--file", "fresh/new.env", "SOME_KEY", log.secret("value-with-nowhere-to-go")], { env: writer });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/needs a recipient/);
     expect(r.stderr).toMatch(/keygen/);
-    expect(readdirSync(join(work, "fresh"))).toEqual([]);
+    expect(readdirSync(join(suite.work, "fresh"))).toEqual([]);
   });
 });

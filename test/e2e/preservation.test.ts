@@ -5,50 +5,18 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENCRYPTED_V1, StderrLog, changedBlock, differingLines, escapeRegExp, linesWithBreaks } from "../support/assertions.js";
-import { type RunOptions, type RunResult, type Sandbox, makeSandbox } from "../support/sandbox.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ENCRYPTED_V1, changedBlock, differingLines, escapeRegExp, linesWithBreaks } from "../support/assertions.js";
+import { cliSuite } from "../support/suite.js";
 
 const DIVIDER = `# ${"-".repeat(78)}`;
-const log = new StderrLog();
-let sb: Sandbox;
-/** A folder outside any git repository, where `--file` targets live. */
-let work: string;
+const suite = cliSuite();
+const { log, ok, read } = suite;
 let recipient: string;
 
 beforeAll(() => {
-  sb = makeSandbox();
-  work = sb.dir("work");
-  const r = log.vault(sb, sb.root, ["keygen"]);
-  expect(r.status, r.stderr).toBe(0);
-  recipient = r.stdout.trim();
-  const identityPath = join(sb.env["XDG_CONFIG_HOME"] as string, "git-vault", "identity");
-  const key = /^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(identityPath, "utf8"))?.[0];
-  log.secret(key as string, "the device identity");
+  ({ recipient } = suite.keygen());
 });
-
-afterAll(() => {
-  try {
-    expect(log.count, "runs were recorded").toBeGreaterThan(0);
-    log.assertNoSecretInStderr();
-  } finally {
-    sb.cleanup();
-  }
-});
-
-function run(args: string[], options?: RunOptions, cwd = work): RunResult {
-  return log.vault(sb, cwd, args, options);
-}
-
-function ok(args: string[], options?: RunOptions, cwd = work): RunResult {
-  const r = run(args, options, cwd);
-  expect(r.status, `git vault ${args.slice(0, 4).join(" ")}: ${r.stderr}`).toBe(0);
-  return r;
-}
-
-function read(name: string): string {
-  return readFileSync(join(work, name), "utf8");
-}
 
 describe("encrypt keeps every unrelated byte", () => {
   // Each line: plain text, or [prefix, raw value, suffix] of an assignment.
@@ -71,7 +39,7 @@ describe("encrypt keeps every unrelated byte", () => {
   let encrypted = "";
 
   beforeAll(() => {
-    writeFileSync(join(work, file), original);
+    writeFileSync(join(suite.work, file), original);
     ok(["encrypt", "--file", file]);
     encrypted = read(file);
   });
@@ -98,10 +66,10 @@ describe("encrypt keeps every unrelated byte", () => {
   });
 
   it("is idempotent: encrypt twice gives byte-identical files", () => {
-    const before = readFileSync(join(work, file));
+    const before = readFileSync(join(suite.work, file));
     const r = ok(["encrypt", "--file", file]);
     expect(r.stderr).toMatch(/encrypted 0 values/);
-    expect(readFileSync(join(work, file)).equals(before)).toBe(true);
+    expect(readFileSync(join(suite.work, file)).equals(before)).toBe(true);
   });
 
   it("set of the last key (no final newline) changes exactly that line and keeps CRLF", () => {
@@ -143,7 +111,7 @@ describe("set changes only what it must", () => {
   for (const v of ["token-value-1111", "db-user-2222", "stripe-value-3333"]) log.secret(v);
 
   beforeAll(() => {
-    writeFileSync(join(work, file), plaintext);
+    writeFileSync(join(suite.work, file), plaintext);
     ok(["encrypt", "--file", file]);
   });
 
@@ -215,14 +183,14 @@ describe("concurrent writers", () => {
       const batch: [string, string][] = [];
       for (let w = 0; w < writers; w++) batch.push([`ROUND${round}_WRITER${w}`, log.secret(`concurrent-value-${round}-${w}`)]);
       // All processes are started before any is awaited.
-      const results = await Promise.all(batch.map(([key, value]) => log.vaultAsync(sb, work, ["set", "--file", file, key, value])));
+      const results = await Promise.all(batch.map(([key, value]) => log.vaultAsync(suite.sb, suite.work, ["set", "--file", file, key, value])));
       for (const r of results) expect(r.status, r.stderr).toBe(0);
       for (const [key, value] of batch) expected.set(key, value);
     }
     // A lost update stays lost, so one check at the end covers every round.
     const decrypted = ok(["decrypt", "--file", file]);
     expect(parseDotenv(decrypted.stdout)).toEqual(Object.fromEntries(expected));
-    expect(readdirSync(work).filter((n) => n.startsWith(file) || n.startsWith(`.${file}`))).toEqual([file]);
+    expect(readdirSync(suite.work).filter((n) => n.startsWith(file) || n.startsWith(`.${file}`))).toEqual([file]);
   });
 });
 

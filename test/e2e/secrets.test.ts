@@ -6,50 +6,19 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENCRYPTED_V1, StderrLog, encryptedValueOf } from "../support/assertions.js";
-import { type RunOptions, type RunResult, type Sandbox, binPath, makeSandbox } from "../support/sandbox.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ENCRYPTED_V1, encryptedValueOf } from "../support/assertions.js";
+import { type RunOptions, binPath } from "../support/sandbox.js";
+import { cliSuite } from "../support/suite.js";
 
-const log = new StderrLog();
-let sb: Sandbox;
-/** A folder outside any git repository, where `--file` targets live. */
-let work: string;
+const suite = cliSuite();
+const { log, run, ok, read } = suite;
 let recipient: string;
 let identityPath: string;
 
 beforeAll(() => {
-  sb = makeSandbox();
-  work = sb.dir("work");
-  const r = log.vault(sb, sb.root, ["keygen"]);
-  expect(r.status, r.stderr).toBe(0);
-  recipient = r.stdout.trim();
-  identityPath = join(sb.env["XDG_CONFIG_HOME"] as string, "git-vault", "identity");
-  const key = /^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(identityPath, "utf8"))?.[0];
-  log.secret(key as string, "the device identity");
+  ({ recipient, identityPath } = suite.keygen());
 });
-
-afterAll(() => {
-  try {
-    expect(log.count, "runs were recorded").toBeGreaterThan(0);
-    log.assertNoSecretInStderr();
-  } finally {
-    sb.cleanup();
-  }
-});
-
-function run(args: string[], options?: RunOptions, cwd = work): RunResult {
-  return log.vault(sb, cwd, args, options);
-}
-
-function ok(args: string[], options?: RunOptions, cwd = work): RunResult {
-  const r = run(args, options, cwd);
-  expect(r.status, `git vault ${args.slice(0, 4).join(" ")}: ${r.stderr}`).toBe(0);
-  return r;
-}
-
-function read(name: string): string {
-  return readFileSync(join(work, name), "utf8");
-}
 
 /** Pseudo-random printable text of an exact length, so a truncation anywhere shows. */
 function filler(length: number, seed: number): string {
@@ -102,7 +71,7 @@ describe("set then get --reveal round-trips every kind of value", () => {
         options = { input: c.input ?? c.value };
       }
       if (c.how === "file") {
-        writeFileSync(join(work, `${c.key}.input`), c.input ?? c.value);
+        writeFileSync(join(suite.work, `${c.key}.input`), c.input ?? c.value);
         args.push("--from-file", `${c.key}.input`);
       }
       ok(args, options);
@@ -114,8 +83,8 @@ describe("set then get --reveal round-trips every kind of value", () => {
     expect(text).toMatch(new RegExp(`^${c.key}=${ENCRYPTED_V1.source}$`, "m"));
     if (c.value !== "") expect(text).not.toContain(c.value.trim());
     const [plain, json] = await Promise.all([
-      log.vaultAsync(sb, work, ["get", "--file", file, c.key, "--reveal"]),
-      log.vaultAsync(sb, work, ["get", "--file", file, c.key, "--reveal", "--json"]),
+      log.vaultAsync(suite.sb, suite.work, ["get", "--file", file, c.key, "--reveal"]),
+      log.vaultAsync(suite.sb, suite.work, ["get", "--file", file, c.key, "--reveal", "--json"]),
     ]);
     expect(plain.status, plain.stderr).toBe(0);
     expect(plain.stdout).toBe(`${c.value}\n`);
@@ -127,14 +96,14 @@ describe("set then get --reveal round-trips every kind of value", () => {
 
   it("--from-file keeps bytes that are not UTF-8, or refuses them; never alters them silently", () => {
     const input = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2d, 0xff, 0xfe, 0x2d, 0x6c, 0x61, 0x74, 0x69, 0x6e, 0x31]); // "café-\xff\xfe-latin1" in Latin-1
-    writeFileSync(join(work, "latin1.input"), input);
+    writeFileSync(join(suite.work, "latin1.input"), input);
     const set = run(["set", "--file", file, "LATIN1_BYTES", "--from-file", "latin1.input"]);
     if (set.status !== 0) {
       expect(set.status).toBe(1);
       expect(set.stderr).toMatch(/latin1\.input/);
       return;
     }
-    const get = spawnSync(process.execPath, [binPath, "get", "--file", file, "LATIN1_BYTES", "--reveal"], { cwd: work, env: sb.env });
+    const get = spawnSync(process.execPath, [binPath, "get", "--file", file, "LATIN1_BYTES", "--reveal"], { cwd: suite.work, env: suite.sb.env });
     log.record(["get", "LATIN1_BYTES"], { status: get.status, stdout: "", stderr: get.stderr.toString() });
     expect(get.status).toBe(0);
     expect(get.stdout.equals(Buffer.concat([input, Buffer.from("\n")])), "the stored bytes differ from the file's bytes").toBe(true);
@@ -157,7 +126,7 @@ describe("a value is bound to its key", () => {
     const text = read(file);
     const copied = text.replace(/^TARGET_KEY=.*$/m, `TARGET_KEY=${encryptedValueOf(text, "SOURCE_KEY")}`);
     expect(copied).not.toBe(text);
-    writeFileSync(join(work, file), copied);
+    writeFileSync(join(suite.work, file), copied);
 
     const r = run(["get", "--file", file, "TARGET_KEY", "--reveal"]);
     expect(r.status).toBe(1);
@@ -198,7 +167,7 @@ describe("the real age CLI interoperates", () => {
     const fp = createHash("sha256").update([recipient].sort().join("\n")).digest("hex").slice(0, 8);
     // The fingerprint rule matches what git-vault writes on its own lines.
     expect(encryptedValueOf(read(file), "AGE_READABLE").split(":")[2]).toBe(fp);
-    writeFileSync(join(work, file), `${read(file)}HANDMADE_KEY=encrypted:gv1:${fp}:${age.stdout.toString("base64")}\n`);
+    writeFileSync(join(suite.work, file), `${read(file)}HANDMADE_KEY=encrypted:gv1:${fp}:${age.stdout.toString("base64")}\n`);
 
     expect(ok(["get", "--file", file, "HANDMADE_KEY", "--reveal"]).stdout).toBe(`${value}\n`);
     const rows = (JSON.parse(ok(["list", "--file", file, "--json"]).stdout) as { keys: { key: string; state: string }[] }).keys;
@@ -208,15 +177,15 @@ describe("the real age CLI interoperates", () => {
 
 describe("targets", () => {
   it("--file works outside any git repository", () => {
-    const outside = sb.dir("outside-any-repo");
-    expect(spawnSync("git", ["rev-parse", "--git-dir"], { cwd: outside, env: sb.env }).status).not.toBe(0);
+    const outside = suite.sb.dir("outside-any-repo");
+    expect(spawnSync("git", ["rev-parse", "--git-dir"], { cwd: outside, env: suite.sb.env }).status).not.toBe(0);
     ok(["set", "--file", "plain.env", "OUTSIDE_KEY", log.secret("outside-value-1234")], undefined, outside);
     expect(readdirSync(outside)).toEqual(["plain.env"]);
     expect(ok(["get", "--file", join(outside, "plain.env"), "OUTSIDE_KEY", "--reveal"]).stdout).toBe("outside-value-1234\n");
   });
 
   it("in a repo with vault/, --env prod is vault/.env.prod and the default env is dev", () => {
-    const repo = sb.repo("host");
+    const repo = suite.sb.repo("host");
     mkdirSync(join(repo, "vault"));
     mkdirSync(join(repo, "src", "deep"), { recursive: true });
     ok(["set", "PROD_ONLY", log.secret("prod-value-5678"), "--env", "prod"], undefined, repo);
@@ -236,7 +205,7 @@ describe("targets", () => {
   });
 
   it("--vault-dir DIR with --env NAME maps to DIR/.env.NAME", () => {
-    const repo = sb.repo("host-custom");
+    const repo = suite.sb.repo("host-custom");
     mkdirSync(join(repo, "secrets"));
     ok(["set", "QA_KEY", log.secret("qa-value-3456"), "--vault-dir", "secrets", "--env", "qa"], undefined, repo);
     expect(existsSync(join(repo, "secrets", ".env.qa"))).toBe(true);
