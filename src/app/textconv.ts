@@ -49,12 +49,16 @@ export async function textconvText(ctx: Context, path: string): Promise<string> 
   } catch {
     identity = null; // an unusable identity must not break `git diff`
   }
-  const shown = new Map<Assignment, Assignment>();
-  for (const a of assignments(file)) {
-    const kind = classifyValue(a.value).kind;
-    if (kind === "plaintext" || kind === "empty") continue;
-    const raw = await showValue(path, a, identity);
-    shown.set(a, withRawValue(a, raw, raw));
+  try {
+    const shown = new Map<Assignment, Assignment>();
+    for (const a of assignments(file)) {
+      const kind = classifyValue(a.value).kind;
+      if (kind === "plaintext" || kind === "empty") continue;
+      const raw = await showValue(path, a, identity);
+      shown.set(a, withRawValue(a, raw, raw));
+    }
+    return encodeEnvFile(mapAssignments(file, (a) => shown.get(a) ?? a));
+  } catch {
+    return text; // anything unforeseen: the file as stored (ciphertext), never a failed diff
   }
-  return encodeEnvFile(mapAssignments(file, (a) => shown.get(a) ?? a));
 }
