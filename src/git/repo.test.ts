@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NotInRepoError, VaultError } from "../errors.js";
@@ -16,6 +16,7 @@ import {
   tryRepoRoot,
   versionAtLeast,
 } from "./index.js";
+import { runInRepo } from "./repo.js";
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -120,5 +121,23 @@ describe("repoContext", () => {
     expect(next.env.GIT_CONFIG_PARAMETERS).toBe("'a.b'='c'");
     expect(next.env.HOME).toBe(sb.env.HOME);
     expect(repoRoot(next)).toBe(realpathSync(other));
+  });
+});
+
+describe("the environment git gets", () => {
+  it("never carries an identity given as text to git or the programs git starts", () => {
+    const sb = makeSandbox();
+    try {
+      const repo = sb.repo("host");
+      // A hook git starts on commit records whether it saw the identity.
+      const marker = join(sb.root, "seen");
+      writeFileSync(join(repo, ".git", "hooks", "post-commit"), `#!/bin/sh\necho "\${GIT_VAULT_IDENTITY:-none}" > "${marker}"\n`, { mode: 0o755 });
+      writeFileSync(join(repo, "f"), "x");
+      sb.git(repo, "add", "f");
+      runInRepo({ cwd: repo, env: { ...sb.env, GIT_VAULT_IDENTITY: "AGE-SECRET-KEY-1FAKE" } }, ["commit", "-qm", "one"]);
+      expect(readFileSync(marker, "utf8")).toBe("none\n");
+    } finally {
+      sb.cleanup();
+    }
   });
 });

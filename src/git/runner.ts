@@ -46,7 +46,7 @@ export function runGit(ctx: GitContext, args: readonly string[], options: RunOpt
   const argv = [...configArgs, ...args];
   const result = spawnSync("git", argv, {
     cwd: ctx.cwd,
-    env: ctx.env,
+    env: withoutIdentity(ctx.env),
     input: options.input,
     stdio: [options.inheritStdin ? "inherit" : "pipe", "pipe", "pipe"],
     maxBuffer: MAX_BUFFER,
@@ -62,6 +62,18 @@ export function runGit(ctx: GitContext, args: readonly string[], options: RunOpt
     throw new GitError(args, status, stderr.toString("utf8"));
   }
   return { status, stdout, stderr };
+}
+
+/**
+ * The environment git gets: an identity given as text (GIT_VAULT_IDENTITY)
+ * stays with git-vault, since git starts other programs (hooks, credential
+ * helpers, ssh, editors) that did not ask for it (SPEC §6).
+ */
+function withoutIdentity(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env["GIT_VAULT_IDENTITY"] === undefined) return env;
+  const rest = { ...env };
+  delete rest["GIT_VAULT_IDENTITY"];
+  return rest;
 }
 
 /** Runs git and returns stdout as UTF-8 with the trailing newline removed. */
