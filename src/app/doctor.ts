@@ -5,8 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeEnvFile } from "../core/envfile.js";
-import { formatEnvFile } from "../core/format.js";
 import { VaultError } from "../errors.js";
 import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
@@ -14,8 +12,7 @@ import type { Context } from "./context.js";
 import { hookStatus } from "./install.js";
 import { VAULT_ATTRIBUTES } from "./init.js";
 import { type VaultStatus, vaultStatus } from "./status.js";
-import { type TargetOptions, listEnvFiles } from "./target.js";
-import { loadEnvFile } from "./vaultfile.js";
+import type { TargetOptions } from "./target.js";
 
 /** One finding of `doctor`. */
 export interface Problem {
@@ -106,10 +103,7 @@ function vaultChecks(status: VaultStatus, problems: Problem[]): void {
   for (const f of status.envFiles) {
     if (f.plaintext > 0) problems.push({ id: "plaintext", message: `${f.file}: ${f.plaintext} plaintext value${f.plaintext === 1 ? "" : "s"}`, fix: `git vault encrypt --file ${f.file}` });
     if (f.stale > 0) problems.push({ id: "stale", message: `${f.file}: ${f.stale} value${f.stale === 1 ? "" : "s"} encrypted to an older recipient set`, fix: `git vault encrypt --reencrypt --file ${f.file}` });
-  }
-  for (const path of listEnvFiles(status.vaultDir)) {
-    const loaded = loadEnvFile(path, path);
-    if (encodeEnvFile(formatEnvFile(loaded.file)) !== loaded.text) problems.push({ id: "format-drift", message: `${path}: not in canonical style`, fix: `git vault fmt --file ${path}` });
+    if (!f.canonical) problems.push({ id: "format-drift", message: `${f.file}: not in canonical style`, fix: `git vault fmt --file ${f.file}` });
   }
 }
 

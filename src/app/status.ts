@@ -4,8 +4,9 @@
  */
 import { existsSync } from "node:fs";
 import { basename, relative, sep } from "node:path";
-import { effectiveAssignments } from "../core/envfile.js";
-import { fingerprintRecipients, readHeader, recipientList } from "../core/recipients.js";
+import { effectiveAssignments, encodeEnvFile } from "../core/envfile.js";
+import { formatEnvFile } from "../core/format.js";
+import { fingerprintRecipients, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
 import {
   aheadCount,
   configGet,
@@ -24,7 +25,6 @@ import type { Context } from "./context.js";
 import { type TargetOptions, listEnvFiles, resolveVaultDir } from "./target.js";
 import { loadEnvFile } from "./vaultfile.js";
 import { staticState } from "./bulk.js";
-import { shortFingerprint } from "../core/recipients.js";
 
 export interface EnvFileStatus {
   readonly file: string;
@@ -33,6 +33,8 @@ export interface EnvFileStatus {
   readonly stale: number;
   readonly recipients: number;
   readonly fingerprint: string;
+  /** Whether the file is in canonical style (what `fmt --check` checks). */
+  readonly canonical: boolean;
 }
 
 export interface VaultStatus {
@@ -58,7 +60,7 @@ export interface VaultStatus {
 }
 
 function envFileStatus(path: string, display: string): EnvFileStatus {
-  const { file } = loadEnvFile(path, display);
+  const { file, text } = loadEnvFile(path, display);
   const recipients = recipientList(readHeader(file));
   const current = shortFingerprint(recipients);
   const effective = effectiveAssignments(file);
@@ -70,6 +72,7 @@ function envFileStatus(path: string, display: string): EnvFileStatus {
     stale: states.filter((s) => s === "stale").length,
     recipients: recipients.length,
     fingerprint: fingerprintRecipients(recipients),
+    canonical: encodeEnvFile(formatEnvFile(file)) === text,
   };
 }
 
