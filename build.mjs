@@ -9,35 +9,45 @@ const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
 // Chunk names change with their content: start from an empty dist/.
 rmSync("dist", { recursive: true, force: true });
-await build({
-  entryPoints: { bin: "src/bin.ts" },
-  outdir: "dist",
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   sourcemap: false,
   minify: false,
   legalComments: "none",
-  banner: {
-    js: [
-      "#!/usr/bin/env node",
-      // Bundled CommonJS dependencies call require(); give them one.
-      "import { createRequire as __gvCreateRequire } from 'node:module';",
-      "const require = __gvCreateRequire(import.meta.url);",
-    ].join("\n"),
-  },
   define: { __GIT_VAULT_VERSION__: JSON.stringify(version) },
   logLevel: "warning",
+};
+// The program: ES modules with lazily loaded chunks.
+await build({
+  ...common,
+  entryPoints: { main: "src/main.ts" },
+  outdir: "dist",
+  splitting: true,
+  format: "esm",
+  banner: {
+    // Bundled CommonJS dependencies call require(); give them one.
+    js: ["import { createRequire as __gvCreateRequire } from 'node:module';", "const require = __gvCreateRequire(import.meta.url);"].join("\n"),
+  },
 });
-chmodSync("dist/bin.js", 0o755);
+// The launcher: CommonJS starts faster than an ES module entry, and it
+// answers --version and --help without loading the program.
+await build({
+  ...common,
+  entryPoints: ["src/bin.ts"],
+  outfile: "dist/bin.cjs",
+  format: "cjs",
+  external: ["./main.js"],
+  banner: { js: "#!/usr/bin/env node" },
+});
+chmodSync("dist/bin.cjs", 0o755);
 
 // Generated from the command definitions, so they never drift from the code:
 // the man page (`git vault --help` opens `man git-vault`), and the top-level
 // help that bin.ts prints without loading the CLI.
 function render(args, env = {}) {
-  const result = spawnSync(process.execPath, ["dist/bin.js", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, ["dist/bin.cjs", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`git-vault ${args.join(" ")} failed during the build: ${result.stderr}`);
   return result.stdout;
 }

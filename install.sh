@@ -45,7 +45,7 @@ rm -rf "$lib.old"
 
 cat > "$prefix/bin/git-vault.tmp" <<SCRIPT
 #!/bin/sh
-exec node "$lib/dist/bin.js" "\$@"
+exec node "$lib/dist/bin.cjs" "\$@"
 SCRIPT
 chmod 755 "$prefix/bin/git-vault.tmp"
 mv "$prefix/bin/git-vault.tmp" "$prefix/bin/git-vault"

@@ -94,7 +94,7 @@ function log(msg) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(builtDist, "bin.js"))) throw new Error(`${builtDist}/bin.js is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
+  if (!existsSync(join(builtDist, "bin.cjs"))) throw new Error(`${builtDist}/bin.cjs is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
   const started = new Date();
   const load0 = os.loadavg();
   mkdirSync(work, { recursive: true });
@@ -105,7 +105,7 @@ async function main() {
   const snapshot = join(work, "dist");
   rmSync(snapshot, { recursive: true, force: true });
   cpSync(builtDist, snapshot, { recursive: true });
-  const distBin = join(snapshot, "bin.js");
+  const distBin = join(snapshot, "bin.cjs");
   const bundleHash = createHash("sha256").update(readFileSync(distBin)).digest("hex").slice(0, 12);
 
   const peers = ensurePeers(work);
@@ -136,7 +136,7 @@ async function main() {
   mkdirSync(caseWork, { recursive: true });
 
   const gvVersion = spawnSync(process.execPath, [distBin, "--version"], { encoding: "utf8" }).stdout.trim();
-  const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, bundle: `dist/bin.js sha256 ${bundleHash}`, ...machine(), peers, loadavgStart: load0 };
+  const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, bundle: `dist/bin.cjs sha256 ${bundleHash}`, ...machine(), peers, loadavgStart: load0 };
   log(`${gvVersion}; node ${meta.node}; ${meta.nproc} cores (${meta.cpuModel}); dotenvx ${peers.dotenvxVersion ?? "missing"}; age ${peers.ageVersion ?? "missing"}; load ${load0.map((x) => x.toFixed(2)).join(" ")}`);
 
   const cases = buildCases({ fx, distBin, printFile, emptyModule, env, work: caseWork, peers, quick: opts.quick }).filter((c) => !opts.only || opts.only.test(c.id));

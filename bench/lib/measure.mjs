@@ -40,7 +40,7 @@ export function measureOnce(run, scratch) {
     env: run.env,
     stdio: ["ignore", "ignore", "pipe"],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: run.timeoutMs ?? 900_000,
+    timeout: Math.round(run.timeoutMs ?? 300_000),
     killSignal: "SIGKILL",
   });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;

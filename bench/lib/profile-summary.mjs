@@ -5,7 +5,7 @@
  * module with a `// path` comment line, so a bundle line maps back to the
  * module (src/... or node_modules/...) it came from.
  *
- *   node --cpu-prof --cpu-prof-dir=bench/.work/prof dist/bin.js get KEY --reveal --file F
+ *   node --cpu-prof --cpu-prof-dir=bench/.work/prof dist/bin.cjs get KEY --reveal --file F
  *   node bench/lib/profile-summary.mjs bench/.work/prof/*.cpuprofile [--top 25]
  */
 import { readFileSync } from "node:fs";

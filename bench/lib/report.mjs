@@ -3,7 +3,8 @@ import { fmtMb, fmtMs, fmtRatio } from "./stats.mjs";
 
 function cell(v) {
   if (v === null) return "—";
-  if (v.status === "ok") return fmtMs(v.medianMs);
+  const hangs = v.hangs ? ` (+${v.hangs} hung run${v.hangs === 1 ? "" : "s"}, killed)` : "";
+  if (v.status === "ok") return `${fmtMs(v.medianMs)}${hangs}`;
   if (v.status === "n/a") return "n/a (not implemented)";
   if (v.status === "skipped") return `skipped (${v.reason})`;
   return `error (${(v.reason ?? "").split(/[:\n]/)[0]})`;

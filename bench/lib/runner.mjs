@@ -34,6 +34,7 @@ function summarize(v) {
     role: v.role,
     status: v.status,
     reason: v.reason ?? null,
+    hangs: v.hangs ?? 0,
     command: v.commandText ?? null,
     n: v.samples.length,
     medianMs: median(walls),
@@ -46,15 +47,31 @@ function summarize(v) {
   };
 }
 
+/**
+ * One timed run. A run that hangs past its time limit is killed, counted in
+ * `v.hangs` and tried again (twice at most), so one hang shows up without
+ * wiping out the figure.
+ */
 function runOne(v, scratch, account) {
-  if (v.setup) v.setup();
-  const m = measureOnce(v.spec, scratch);
-  account.cpuMs += m.cpuMs ?? 0;
-  account.wallMs += m.wallMs;
-  if (m.code === 0) return { ok: true, m };
-  if (isNotImplemented(m.code, m.stderr)) return { ok: false, status: "n/a", reason: `not implemented: ${m.stderr.trim().split("\n")[0]}` };
-  const why = m.timedOut ? "timed out" : m.signal ? `signal ${m.signal}` : `exit ${m.code}`;
-  return { ok: false, status: "error", reason: `${why}: ${m.stderr.trim().slice(0, 800)}` };
+  for (let attempt = 0; ; attempt++) {
+    if (v.setup) v.setup();
+    const m = measureOnce(v.spec, scratch);
+    account.cpuMs += m.cpuMs ?? 0;
+    account.wallMs += m.wallMs;
+    if (m.code === 0) {
+      // After one good run, a run 10 times as long (and over a minute) is a hang.
+      v.spec.timeoutMs = Math.round(Math.min(v.spec.timeoutMs ?? 300_000, Math.max(60_000, 10 * m.wallMs)));
+      return { ok: true, m };
+    }
+    if (isNotImplemented(m.code, m.stderr)) return { ok: false, status: "n/a", reason: `not implemented: ${m.stderr.trim().split("\n")[0]}` };
+    if (m.timedOut) {
+      v.hangs = (v.hangs ?? 0) + 1;
+      log(`${v.label}: killed after ${(m.wallMs / 1000).toFixed(0)} s without finishing (hang ${v.hangs})`);
+      if (attempt < 2) continue;
+    }
+    const why = m.timedOut ? "timed out" : m.signal ? `signal ${m.signal}` : `exit ${m.code}`;
+    return { ok: false, status: "error", reason: `${why}: ${m.stderr.trim().slice(0, 800)}` };
+  }
 }
 
 /**

@@ -62,7 +62,7 @@ function redactArgs(args: readonly string[], secrets: ReadonlyMap<string, string
   return args.map((a) => (secrets.has(a) ? `<${secrets.get(a) as string}>` : a.length > 80 ? `${a.slice(0, 20)}…` : a));
 }
 
-/** Runs dist/bin.js in the sandbox without waiting (spawn, not spawnSync). */
+/** Runs dist/bin.cjs in the sandbox without waiting (spawn, not spawnSync). */
 export function runAsync(sb: Sandbox, cwd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], { cwd, env: { ...sb.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const binPath = join(repoRoot, "dist", "bin.js");
+export const binPath = join(repoRoot, "dist", "bin.cjs");
 
 export interface Sandbox {
   /** Root of the sandbox; everything the test creates lives below it. */
@@ -18,7 +18,7 @@ export interface Sandbox {
   readonly env: NodeJS.ProcessEnv;
   /** Runs git with argv in cwd; throws on a non-zero exit. Returns stdout. */
   git(cwd: string, ...args: string[]): string;
-  /** Runs git-vault (the built dist/bin.js) and returns everything about the run. */
+  /** Runs git-vault (the built dist/bin.cjs) and returns everything about the run. */
   vault(cwd: string, args: string[], options?: RunOptions): RunResult;
   /** Makes a directory below the sandbox root and returns its absolute path. */
   dir(name: string): string;
