@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { type EnvFile, FORMAT_VERSION, duplicateKeys, invalidEntries, parseEnvFile } from "../core/envfile.js";
 import { readHeader, recipientList } from "../core/recipients.js";
+import { decodeUtf8Strict } from "../core/text.js";
 import { VaultError } from "../errors.js";
 import { type Context, warn } from "./context.js";
 
@@ -42,24 +43,17 @@ export function loadEnvFile(path: string, display: string, options: { allowMissi
 
 /** Env files are UTF-8 text; anything else is refused (rewriting it would change bytes). */
 function decodeUtf8(bytes: Buffer, display: string): string {
-  const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-  try {
-    return strict.decode(bytes);
-  } catch {
-    // 0x0A never occurs inside a multi-byte UTF-8 character, so lines can be checked one by one.
-    let line = 1;
-    for (let start = 0; start <= bytes.length; line++) {
-      const nl = bytes.indexOf(0x0a, start);
-      const end = nl === -1 ? bytes.length : nl;
-      try {
-        strict.decode(bytes.subarray(start, end));
-      } catch {
-        break;
-      }
-      start = end + 1;
-    }
-    throw new VaultError("file-not-utf8", `${display}:${line}: not valid UTF-8 text`, { hint: "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)" });
+  const text = decodeUtf8Strict(bytes);
+  if (text !== null) return text;
+  // 0x0A never occurs inside a multi-byte UTF-8 character, so lines can be checked one by one.
+  let line = 1;
+  for (let start = 0; start <= bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl === -1 ? bytes.length : nl;
+    if (decodeUtf8Strict(bytes.subarray(start, end)) === null) break;
+    start = end + 1;
   }
+  throw new VaultError("file-not-utf8", `${display}:${line}: not valid UTF-8 text`, { hint: "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)" });
 }
 
 /**

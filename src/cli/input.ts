@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Context, isInteractive, warn } from "../app/context.js";
 import { Secret } from "../core/secret.js";
+import { decodeUtf8Strict } from "../core/text.js";
 import { UsageError, VaultError } from "../errors.js";
 
 async function readAll(stream: Context["stdin"]): Promise<Buffer> {
@@ -13,11 +14,11 @@ async function readAll(stream: Context["stdin"]): Promise<Buffer> {
 
 /** Values are text (they become environment variables): bytes that are not UTF-8 are refused, not mangled. */
 function utf8(bytes: Buffer, source: string): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
+  const text = decodeUtf8Strict(bytes);
+  if (text === null) {
     throw new VaultError("value-not-utf8", `${source}: the value is not UTF-8 text`, { hint: "store binary data base64-encoded (e.g. base64 -w0 FILE | git vault set KEY --stdin)" });
   }
+  return text;
 }
 
 /** Reads one line from the terminal without echoing it. */
