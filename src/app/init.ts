@@ -34,6 +34,7 @@ import {
   tryRepoRoot,
   unbornBranch,
 } from "../git/index.js";
+import { resolveIdentity } from "../keys/identity.js";
 import { installDrivers, installHook } from "./install.js";
 import type { Context } from "./context.js";
 import { keygen } from "./keys.js";
@@ -119,7 +120,8 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   const next: string[] = [];
 
   // Make sure there is an identity: a new env file needs this device's recipient.
-  const key = request.identityFile === undefined ? await keygen(ctx) : null;
+  // Only when no identity is found the usual way (a CI job's GIT_VAULT_IDENTITY counts).
+  const key = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) === null ? await keygen(ctx) : null;
   const me = await ownRecipient(ctx, request.identityFile);
 
   let vault: InitResult["vault"];

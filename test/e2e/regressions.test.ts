@@ -1,5 +1,5 @@
 // Each test here would have caught a bug found after the first version shipped.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
@@ -79,6 +79,19 @@ describe("regressions", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("vault dir vault is empty (the submodule is not checked out)");
     expect(r.stderr).toContain("git vault init");
+  });
+
+  it("init in CI uses GIT_VAULT_IDENTITY and creates no identity file", () => {
+    const other = join(sb.root, "other-device");
+    const made = sb.vault(sb.root, ["keygen"], { env: { XDG_CONFIG_HOME: other } });
+    const key = /^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(join(other, "git-vault", "identity"), "utf8"))?.[0] ?? "";
+    const ci = join(sb.root, "ci-config");
+    const host = sb.repo("ci-host");
+    sb.git(host, "commit", "--allow-empty", "-qm", "root");
+    const r = sb.vault(host, ["init", "--no-submodule"], { env: { XDG_CONFIG_HOME: ci, GIT_VAULT_IDENTITY: key } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(ci, "git-vault", "identity"))).toBe(false);
+    expect(readFileSync(join(host, "vault", ".env.dev"), "utf8")).toContain(`# recipient: ${made.stdout.trim()}`);
   });
 
   it("get of an empty value does not claim it is stored in plaintext", () => {
