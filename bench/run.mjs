@@ -11,7 +11,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,12 +92,43 @@ function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
+/**
+ * One run at a time: two runs would share bench/.work and, worse, each
+ * other's CPU. A lock naming a process that is gone is taken over.
+ */
+function takeRunLock() {
+  const lock = join(work, "run.lock");
+  try {
+    const pid = Number.parseInt(readFileSync(lock, "utf8"), 10);
+    if (pid > 0 && pid !== process.pid) {
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new Error(`another benchmark run (pid ${pid}) is using ${work}; wait for it (concurrent runs skew each other's figures)`);
+    }
+  } catch (error) {
+    if (error.code !== "ENOENT") throw error;
+  }
+  writeFileSync(lock, String(process.pid));
+  process.on("exit", () => {
+    try {
+      if (readFileSync(lock, "utf8") === String(process.pid)) rmSync(lock);
+    } catch {
+      // already gone
+    }
+  });
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!existsSync(join(builtDist, "bin.cjs"))) throw new Error(`${builtDist}/bin.cjs is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
   const started = new Date();
   const load0 = os.loadavg();
   mkdirSync(work, { recursive: true });
+  takeRunLock();
 
   // Run a snapshot of dist/: others rebuilding the tree mid-run must not mix
   // two builds into one set of figures. The bundle resolves nothing outside
@@ -106,7 +137,12 @@ async function main() {
   rmSync(snapshot, { recursive: true, force: true });
   cpSync(builtDist, snapshot, { recursive: true });
   const distBin = join(snapshot, "bin.cjs");
-  const bundleHash = createHash("sha256").update(readFileSync(distBin)).digest("hex").slice(0, 12);
+  // One hash over every file of the build (entry and chunks).
+  const hash = createHash("sha256");
+  for (const e of readdirSync(snapshot, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (e.isFile()) hash.update(e.name).update(readFileSync(join(snapshot, e.name)));
+  }
+  const bundleHash = hash.digest("hex").slice(0, 12);
 
   const peers = ensurePeers(work);
   const fixturesRoot = join(work, "fixtures");
@@ -136,7 +172,7 @@ async function main() {
   mkdirSync(caseWork, { recursive: true });
 
   const gvVersion = spawnSync(process.execPath, [distBin, "--version"], { encoding: "utf8" }).stdout.trim();
-  const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, bundle: `dist/bin.cjs sha256 ${bundleHash}`, ...machine(), peers, loadavgStart: load0 };
+  const meta = { started: started.toISOString(), quick: opts.quick, only: opts.only?.source ?? null, gitVault: gvVersion, bundle: `dist/ sha256 ${bundleHash}`, ...machine(), peers, loadavgStart: load0 };
   log(`${gvVersion}; node ${meta.node}; ${meta.nproc} cores (${meta.cpuModel}); dotenvx ${peers.dotenvxVersion ?? "missing"}; age ${peers.ageVersion ?? "missing"}; load ${load0.map((x) => x.toFixed(2)).join(" ")}`);
 
   const cases = buildCases({ fx, distBin, printFile, emptyModule, env, work: caseWork, peers, quick: opts.quick }).filter((c) => !opts.only || opts.only.test(c.id));

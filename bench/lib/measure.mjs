@@ -13,6 +13,8 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export const GNU_TIME = "/usr/bin/time";
+/** coreutils timeout: kills a hung command and everything it started (its own process group). */
+export const TIMEOUT = "/usr/bin/timeout";
 
 /** True when GNU time is there (memory and CPU figures need it). */
 export function haveGnuTime() {
@@ -25,7 +27,13 @@ export function isNotImplemented(code, stderr) {
 }
 
 /**
- * @param {{cmd: string, args: string[], cwd: string, env: Record<string,string>, timeoutMs?: number}} run
+ * A run gets `timeoutMs` (default 300 s). Unless `run.noHangGuard`, the
+ * command runs under `timeout -s KILL`, which kills it and its descendants
+ * (textconv children of git, say) when it hangs; the wrapper costs the same
+ * fork/exec on every side of a comparison. Without the guard (cold start,
+ * where 1 ms counts) only the direct child is killed.
+ *
+ * @param {{cmd: string, args: string[], cwd: string, env: Record<string,string>, timeoutMs?: number, noHangGuard?: boolean}} run
  * @param {string} scratch directory for the GNU time output file
  * @returns {{wallMs: number, cpuMs: number|null, maxRssKb: number|null, code: number|null, signal: string|null, stderr: string, timedOut: boolean}}
  */
@@ -33,14 +41,17 @@ export function measureOnce(run, scratch) {
   const useTime = haveGnuTime();
   const timeOut = join(scratch, `time-${process.pid}.txt`);
   rmSync(timeOut, { force: true });
-  const [cmd, args] = useTime ? [GNU_TIME, ["-o", timeOut, "-f", "%e %M %U %S", run.cmd, ...run.args]] : [run.cmd, run.args];
+  const limitMs = Math.round(run.timeoutMs ?? 300_000);
+  const guard = !run.noHangGuard && existsSync(TIMEOUT);
+  const inner = guard ? [TIMEOUT, "-s", "KILL", `${(limitMs / 1000).toFixed(1)}s`, run.cmd, ...run.args] : [run.cmd, ...run.args];
+  const [cmd, args] = useTime ? [GNU_TIME, ["-o", timeOut, "-f", "%e %M %U %S", ...inner]] : [inner[0], inner.slice(1)];
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, {
     cwd: run.cwd,
     env: run.env,
     stdio: ["ignore", "ignore", "pipe"],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: Math.round(run.timeoutMs ?? 300_000),
+    timeout: guard ? limitMs + 30_000 : limitMs,
     killSignal: "SIGKILL",
   });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -55,7 +66,9 @@ export function measureOnce(run, scratch) {
       cpuMs = (Number(m[3]) + Number(m[4])) * 1000;
     }
   }
-  const timedOut = r.error !== undefined && /ETIMEDOUT/.test(String(r.error.code ?? r.error));
+  const timedOut =
+    (r.error !== undefined && /ETIMEDOUT/.test(String(r.error.code ?? r.error))) ||
+    (guard && (r.status === 137 || r.status === 124) && wallMs >= limitMs - 50);
   return {
     wallMs,
     cpuMs,

@@ -59,8 +59,8 @@ function runOne(v, scratch, account) {
     account.cpuMs += m.cpuMs ?? 0;
     account.wallMs += m.wallMs;
     if (m.code === 0) {
-      // After one good run, a run 10 times as long (and over a minute) is a hang.
-      v.spec.timeoutMs = Math.round(Math.min(v.spec.timeoutMs ?? 300_000, Math.max(60_000, 10 * m.wallMs)));
+      // After one good run, a run 4 times as long (and over a minute) is a hang.
+      v.spec.timeoutMs = Math.round(Math.min(v.spec.timeoutMs ?? 300_000, Math.max(60_000, 4 * m.wallMs)));
       return { ok: true, m };
     }
     if (isNotImplemented(m.code, m.stderr)) return { ok: false, status: "n/a", reason: `not implemented: ${m.stderr.trim().split("\n")[0]}` };

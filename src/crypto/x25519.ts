@@ -52,8 +52,20 @@ function privateKeyFromRaw(raw: Uint8Array): KeyObject {
   return createPrivateKey({ key: concat(PKCS8_PREFIX, raw), format: "der", type: "pkcs8" });
 }
 
+// The raw key is the last 32 bytes of the SPKI encoding. JWK export is not
+// used: on Node 20, export({format: "jwk"}) right after generateKeyPairSync can
+// deadlock when a garbage collection runs inside it (seen in the benchmark:
+// encrypt hung at 0% CPU; gdb showed the main thread waiting on its own lock).
+// Asking for the public key encoded while generating it (no later export
+// call) avoids that deadlock. Node returns the private key as a KeyObject when
+// only publicKeyEncoding is given; @types/node has no overload for that mix.
+const generateEphemeral = generateKeyPairSync as unknown as (
+  type: "x25519",
+  options: { publicKeyEncoding: { type: "spki"; format: "der" } },
+) => { publicKey: Buffer; privateKey: KeyObject };
+
 function rawPublicKey(key: KeyObject): Buffer {
-  return Buffer.from(key.export({ format: "jwk" }).x ?? "", "base64url");
+  return key.export({ type: "spki", format: "der" }).subarray(-32);
 }
 
 /** X25519 that refuses the all-zero output of low-order points, as age requires. */
@@ -109,8 +121,8 @@ export class X25519Recipient {
 
   /** Wraps a file key in a `-> X25519 <share>` stanza with a fresh ephemeral key. */
   wrapFileKey(fileKey: Uint8Array): StanzaParts {
-    const ephemeral = generateKeyPairSync("x25519");
-    const share = rawPublicKey(ephemeral.publicKey);
+    const ephemeral = generateEphemeral("x25519", { publicKeyEncoding: { type: "spki", format: "der" } });
+    const share = ephemeral.publicKey.subarray(-32);
     const secret = sharedSecret(ephemeral.privateKey, this.#publicKey);
     if (secret === null) {
       // Unreachable for parsed recipients: low-order keys are refused by parseRecipient.
