@@ -2,6 +2,7 @@
 // Heavy modules (age-encryption, yaml) are split into chunks that load only
 // when a command needs them.
 import { build } from "esbuild";
+import { esbuildNobleShims } from "./src/crypto/primitives/noble-shims.mjs";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
@@ -25,6 +26,8 @@ await build({
   entryPoints: { main: "src/main.ts" },
   outdir: "dist",
   splitting: true,
+  // age-encryption gets node:crypto primitives instead of noble's (ADR 0008).
+  plugins: [esbuildNobleShims],
   format: "esm",
   banner: {
     // Bundled CommonJS dependencies call require(); give them one.
@@ -38,10 +41,19 @@ await build({
   entryPoints: ["src/bin.ts"],
   outfile: "dist/bin.cjs",
   format: "cjs",
-  external: ["./main.js"],
+  external: ["./main.js", "./textconv.cjs"],
   banner: { js: "#!/usr/bin/env node" },
 });
 chmodSync("dist/bin.cjs", 0o755);
+// textconv on its own, as one CommonJS file: git runs it once per blob, and
+// loading ES modules and chunks costs more than the work for a small file.
+await build({
+  ...common,
+  entryPoints: ["src/app/textconv.ts"],
+  outfile: "dist/textconv.cjs",
+  format: "cjs",
+  plugins: [esbuildNobleShims],
+});
 
 // Generated from the command definitions, so they never drift from the code:
 // the man page (`git vault --help` opens `man git-vault`), and the top-level

@@ -26,7 +26,7 @@ const base = (self) => [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bench/**", "coverage/**", "*.mjs", "*.js"] },
+  { ignores: ["dist/**", "node_modules/**", "bench/**", "coverage/**", "**/*.mjs", "*.js"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

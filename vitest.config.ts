@@ -1,7 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { viteNobleShims } from "./src/crypto/primitives/noble-shims.mjs";
 
 export default defineConfig({
+  // The tests run age-encryption with the same node:crypto primitives as the
+  // build (ADR 0008); inlining it lets the plugin see its imports.
+  plugins: [viteNobleShims],
   test: {
+    server: { deps: { inline: ["age-encryption"] } },
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

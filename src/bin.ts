@@ -4,6 +4,8 @@
  * and sets the exit code. `--version` and `--help` answer before anything
  * else is loaded: the help text is rendered at build time (dist/help*.txt),
  * so the commands most often typed first cost no more than starting Node.
+ * `textconv FILE`, which git runs once per blob in `git log -p`, loads one
+ * CommonJS bundle of its use case (dist/textconv.cjs) and no ES module.
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -28,6 +30,24 @@ if (only === "--version" || only === "-v") {
   process.stdout.write(`git-vault ${typeof __GIT_VAULT_VERSION__ === "string" ? __GIT_VAULT_VERSION__ : "0.0.0-dev"}\n`);
 } else if (help !== null) {
   process.stdout.write(help);
+} else if (argv.length === 2 && argv[0] === "textconv" && argv[1] !== undefined) {
+  const path = argv[1];
+  // A separate bundle (the same use case as `git vault textconv`), loaded with
+  // CommonJS require: this file is built as CommonJS, and require skips the ES module loader.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { textconvText } = require("./textconv.cjs") as typeof import("./app/textconv.js");
+  // textconv never reads stdin: a getter keeps Node from setting up the stream.
+  const context = {
+    cwd: process.cwd(),
+    env: process.env,
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    clock: () => new Date(),
+  };
+  void textconvText(context, path).then((text) => process.stdout.write(text));
 } else {
   void import("./main.js").then(async ({ main }) => {
     const context = { cwd: process.cwd(), env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, clock: () => new Date() };

@@ -281,24 +281,3 @@ describe("errors", () => {
     expect(["crypto-no-match", "crypto-malformed"]).toContain(error.code);
   });
 });
-
-describe("timing (printed, not asserted)", () => {
-  it("1000 values, 1 and 10 recipients", async () => {
-    const pairs = await keyPairs(10);
-    const plaintext = enc.encode("0123456789abcdef0123456789abcdef");
-    for (const n of [1, 10]) {
-      const recipients = pairs.slice(0, n).map((p) => p.recipient);
-      const identity = pairs[n - 1]!.identity; // the last stanza: worst case before the hint is learned
-      const files: Uint8Array[] = [];
-      let t = performance.now();
-      for (let i = 0; i < 1000; i++) files.push(await encryptFile(recipients, plaintext));
-      const encryptMs = performance.now() - t;
-      t = performance.now();
-      for (const file of files) await decryptFile([identity], file);
-      const decryptMs = performance.now() - t;
-      console.log(
-        `crypto timing: ${n} recipient(s), 32 B: encrypt ${(encryptMs / 1000).toFixed(3)} ms/value, decrypt ${(decryptMs / 1000).toFixed(3)} ms/value`,
-      );
-    }
-  });
-});

@@ -1,5 +1,5 @@
 // The start-up fast paths must print exactly what the full CLI would.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, makeSandbox, repoRoot } from "../support/sandbox.js";
@@ -29,6 +29,37 @@ describe("start-up fast paths", () => {
     const coloured = sb.vault(sb.root, ["--help"], { env: { NO_COLOR: "", FORCE_COLOR: "1" } });
     expect(coloured.stdout).toContain("\u001b[");
     expect(coloured.stdout).toBe(sb.vault(sb.root, ["help"], { env: { NO_COLOR: "", FORCE_COLOR: "1" } }).stdout);
+  });
+
+  it("textconv FILE (its CommonJS bundle) prints what the full CLI's textconv prints", () => {
+    const dir = sb.repo("textconv");
+    expect(sb.vault(dir, ["keygen"]).status).toBe(0);
+    const file = `${dir}/.env.dev`;
+    writeFileSync(file, "A=alpha-1\nB='b c'\nPLAIN=\n"); // encrypt adds a header naming our recipient
+    expect(sb.vault(dir, ["encrypt", "--file", file]).status).toBe(0);
+    writeFileSync(file, `${readFileSync(file, "utf8")}BROKEN=encrypted:gv1:00000000:AAAA\nOPEN=plain-2\n`);
+    for (const env of [{}, { XDG_CONFIG_HOME: sb.dir("no-identity") }]) {
+      const fast = sb.vault(dir, ["textconv", file], { env });
+      // "--" keeps the same command off the fast path (three arguments).
+      const full = sb.vault(dir, ["textconv", "--", file], { env });
+      expect(fast.status).toBe(0);
+      expect(full.status).toBe(0);
+      expect(fast.stdout).toBe(full.stdout);
+      expect(fast.stderr).toBe(full.stderr);
+    }
+    const shown = sb.vault(dir, ["textconv", file]).stdout;
+    expect(shown).toContain("A=alpha-1\n");
+    expect(shown).toContain("OPEN=plain-2\n");
+    expect(shown).toMatch(/^BROKEN=\[git-vault: [^\]]+\]$/m);
+  });
+
+  it("the build gives age-encryption node:crypto primitives: no noble module is bundled", () => {
+    const dist = join(repoRoot, "dist");
+    const bundled = readdirSync(dist)
+      .filter((name) => /\.c?js$/.test(name))
+      .flatMap((name) => [...readFileSync(join(dist, name), "utf8").matchAll(/^\/\/ (node_modules\/@noble\/[^\n]+)$/gm)].map((m) => m[1]));
+    expect(bundled).toEqual([]);
+    expect(readFileSync(join(dist, "textconv.cjs"), "utf8")).toContain("// src/crypto/primitives/chacha.ts");
   });
 
   it("the man page lists every command", () => {
