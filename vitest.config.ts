@@ -3,10 +3,11 @@ import { viteNobleShims } from "./src/crypto/primitives/noble-shims.mjs";
 
 export default defineConfig({
   // The tests run age-encryption with the same node:crypto primitives as the
-  // build (ADR 0008); inlining it lets the plugin see its imports.
+  // build (ADR 0008); inlining age-encryption lets the plugin see its imports.
   plugins: [viteNobleShims],
   test: {
-    server: { deps: { inline: ["age-encryption"] } },
+    // clipanion too: its ES build imports a directory, which only bundlers resolve.
+    server: { deps: { inline: ["age-encryption", "clipanion"] } },
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

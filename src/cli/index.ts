@@ -12,10 +12,24 @@ class HelpWordCommand extends Builtins.HelpCommand {
   static override paths = [["help"]];
 }
 
-/** The configured clipanion Cli with every command registered. */
-export function buildCli(enableColors: boolean): Cli<CliContext> {
+/**
+ * The commands argv can reach: those whose path starts with argv[0] (every
+ * command when none does, for help, suggestions and the man page). Clipanion
+ * compiles a parser over every registered command on each run, which costs
+ * more than most commands' own work.
+ */
+export function reachableCommands(argv: readonly string[]): typeof commands {
+  const first = argv[0];
+  // __man renders the definitions of every command.
+  if (first === undefined || first === "__man") return commands;
+  const matching = commands.filter((command) => (command.paths ?? []).some((path) => path[0] === first));
+  return matching.length > 0 ? matching : commands;
+}
+
+/** The configured clipanion Cli with the commands argv can reach (all without argv). */
+export function buildCli(enableColors: boolean, argv: readonly string[] = []): Cli<CliContext> {
   const cli = new Cli<CliContext>({ binaryLabel: "git-vault", binaryName: "git vault", binaryVersion: VERSION, enableCapture: false, enableColors });
-  for (const command of commands) cli.register(command);
+  for (const command of reachableCommands(argv)) cli.register(command);
   cli.register(Builtins.HelpCommand);
   cli.register(HelpWordCommand);
   cli.register(Builtins.VersionCommand);
@@ -38,7 +52,7 @@ export function usageErrorText(error: unknown): string {
 
 /** Runs argv and returns the exit code: 0 ok, 1 failure, 2 usage, 128 not in a repo. */
 export async function runCli(argv: string[], context: CliContext): Promise<number> {
-  const cli = buildCli(colorEnabled(context, context.stdout));
+  const cli = buildCli(colorEnabled(context, context.stdout), argv);
   let command: Command<CliContext>;
   try {
     command = cli.process(argv, context);
