@@ -22,7 +22,7 @@ export function reachableCommands(argv: readonly string[]): typeof commands {
   const first = argv[0];
   // __man renders the definitions of every command.
   if (first === undefined || first === "__man") return commands;
-  const matching = commands.filter((command) => (command.paths ?? []).some((path) => path[0] === first));
+  const matching = commands.filter((command) => command.paths.some((path) => path[0] === first));
   return matching.length > 0 ? matching : commands;
 }
 
