@@ -52,17 +52,19 @@ function privateKeyFromRaw(raw: Uint8Array): KeyObject {
   return createPrivateKey({ key: concat(PKCS8_PREFIX, raw), format: "der", type: "pkcs8" });
 }
 
-// The raw key is the last 32 bytes of the SPKI encoding. JWK export is not
-// used: on Node 20, export({format: "jwk"}) right after generateKeyPairSync can
-// deadlock when a garbage collection runs inside it (seen in the benchmark:
-// encrypt hung at 0% CPU; gdb showed the main thread waiting on its own lock).
-// Asking for the public key encoded while generating it (no later export
-// call) avoids that deadlock. Node returns the private key as a KeyObject when
-// only publicKeyEncoding is given; @types/node has no overload for that mix.
+// An ephemeral key's public half is asked for while generating it, as JWK.
+// Exporting a generated key afterwards (key.export) is not used: on Node 20,
+// a garbage collection inside export() can destroy the finished key-generation
+// job, which then waits on a lock the same thread holds (seen in the
+// benchmark: encrypt hung at 0% CPU; gdb showed the main thread in ExportJWK).
+// Encoding inside generateKeyPairSync happens while the job is still alive.
+// JWK rather than SPKI DER: the DER encoding costs ~0.1 ms more per key.
+// Node returns the private key as a KeyObject when only publicKeyEncoding is
+// given; @types/node has no overload for that mix.
 const generateEphemeral = generateKeyPairSync as unknown as (
   type: "x25519",
-  options: { publicKeyEncoding: { type: "spki"; format: "der" } },
-) => { publicKey: Buffer; privateKey: KeyObject };
+  options: { publicKeyEncoding: { format: "jwk" } },
+) => { publicKey: { x?: string }; privateKey: KeyObject };
 
 function rawPublicKey(key: KeyObject): Buffer {
   return key.export({ type: "spki", format: "der" }).subarray(-32);
@@ -121,8 +123,9 @@ export class X25519Recipient {
 
   /** Wraps a file key in a `-> X25519 <share>` stanza with a fresh ephemeral key. */
   wrapFileKey(fileKey: Uint8Array): StanzaParts {
-    const ephemeral = generateEphemeral("x25519", { publicKeyEncoding: { type: "spki", format: "der" } });
-    const share = ephemeral.publicKey.subarray(-32);
+    const ephemeral = generateEphemeral("x25519", { publicKeyEncoding: { format: "jwk" } });
+    const share = Buffer.from(ephemeral.publicKey.x ?? "", "base64url");
+    if (share.length !== 32) throw new Error("node:crypto gave an X25519 public key that is not 32 bytes");
     const secret = sharedSecret(ephemeral.privateKey, this.#publicKey);
     if (secret === null) {
       // Unreachable for parsed recipients: low-order keys are refused by parseRecipient.
