@@ -25,6 +25,18 @@ function prerenderedHelp(): string | null {
   }
 }
 
+// stdin is a getter: Node sets the stream up on first use, and textconv never reads it.
+const context = {
+  cwd: process.cwd(),
+  env: process.env,
+  get stdin() {
+    return process.stdin;
+  },
+  stdout: process.stdout,
+  stderr: process.stderr,
+  clock: () => new Date(),
+};
+
 const help = only === "--help" || only === "-h" ? prerenderedHelp() : null;
 if (only === "--version" || only === "-v") {
   process.stdout.write(`git-vault ${typeof __GIT_VAULT_VERSION__ === "string" ? __GIT_VAULT_VERSION__ : "0.0.0-dev"}\n`);
@@ -36,21 +48,9 @@ if (only === "--version" || only === "-v") {
   // CommonJS require: this file is built as CommonJS, and require skips the ES module loader.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { textconvText } = require("./textconv.cjs") as typeof import("./app/textconv.js");
-  // textconv never reads stdin: a getter keeps Node from setting up the stream.
-  const context = {
-    cwd: process.cwd(),
-    env: process.env,
-    get stdin() {
-      return process.stdin;
-    },
-    stdout: process.stdout,
-    stderr: process.stderr,
-    clock: () => new Date(),
-  };
   void textconvText(context, path).then((text) => process.stdout.write(text));
 } else {
   void import("./main.js").then(async ({ main }) => {
-    const context = { cwd: process.cwd(), env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, clock: () => new Date() };
     process.exitCode = await main(argv, context, process);
   });
 }
