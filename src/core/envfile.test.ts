@@ -100,6 +100,18 @@ describe("parseEnvFile / encodeEnvFile", () => {
     expect(encodeEnvFile(parseEnvFile(text))).toBe(text);
   });
 
+  it("reads a last `KEY:` as dotenv does: the final line break is the separator's whitespace", () => {
+    // Found by the property above (CI seed -1536581224): the final newline was not part of what the expression saw.
+    for (const text of ["n:\n", " n:\r\n", "a=\n n:\n", "export a =\r n:\n", "x=1\r\nn:\r"]) {
+      expect(modelValues(text), JSON.stringify(text)).toEqual({ ...dotenv.parse(text) });
+      expect(invalidEntries(parseEnvFile(text)), JSON.stringify(text)).toEqual([]);
+      expect(encodeEnvFile(parseEnvFile(text))).toBe(text);
+    }
+    // Without a final line break there is no whitespace after the colon: dotenv skips it.
+    expect(dotenv.parse("n:")).toEqual({});
+    expect(invalidEntries(parseEnvFile("n:")).map((e) => e.line)).toEqual([1]);
+  });
+
   it("marks lines dotenv would skip as invalid, with their line numbers", () => {
     const file = parseEnvFile("A=1\nthis is not an assignment\n# fine\nB=2\n");
     expect(invalidEntries(file).map((e) => e.line)).toEqual([2]);

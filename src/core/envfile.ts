@@ -155,7 +155,10 @@ export function parseEnvFile(text: string): EnvFile {
     starts.push(offset);
     offset += l.content.length + 1;
   }
-  const joined = lines.map((l) => l.content).join("\n");
+  // dotenv reads the text with every line break as LF, the final one included:
+  // a last `KEY:` takes it as the separator's whitespace (`:\s+?`).
+  const final = lines.length > 0 && (lines[lines.length - 1] as PhysicalLine).eol !== "" ? "\n" : "";
+  const joined = lines.map((l) => l.content).join("\n") + final;
 
   // Assignments found by dotenv's own expression, as [first line, last line, match].
   const spans: { first: number; last: number; match: RegExpExecArray }[] = [];
