@@ -2,7 +2,7 @@
 // Heavy modules (age-encryption, yaml) are split into chunks that load only
 // when a command needs them.
 import { build } from "esbuild";
-import { esbuildNobleShims } from "./src/crypto/primitives/noble-shims.mjs";
+import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
@@ -26,8 +26,8 @@ await build({
   entryPoints: { main: "src/main.ts" },
   outdir: "dist",
   splitting: true,
-  // age-encryption gets node:crypto primitives instead of noble's (ADR 0008).
-  plugins: [esbuildNobleShims],
+  // age-encryption gets node:crypto primitives and in-memory streams (ADRs 0008, 0009).
+  plugins: [esbuildAgeShims],
   format: "esm",
   banner: {
     // Bundled CommonJS dependencies call require(); give them one.
@@ -52,7 +52,7 @@ await build({
   entryPoints: ["src/app/textconv.ts"],
   outfile: "dist/textconv.cjs",
   format: "cjs",
-  plugins: [esbuildNobleShims],
+  plugins: [esbuildAgeShims],
 });
 
 // Generated from the command definitions, so they never drift from the code:

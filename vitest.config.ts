@@ -1,10 +1,11 @@
 import { defineConfig } from "vitest/config";
-import { viteNobleShims } from "./src/crypto/primitives/noble-shims.mjs";
+import { viteAgeShims } from "./src/crypto/primitives/age-shims.mjs";
 
 export default defineConfig({
-  // The tests run age-encryption with the same node:crypto primitives as the
-  // build (ADR 0008); inlining age-encryption lets the plugin see its imports.
-  plugins: [viteNobleShims],
+  // The tests run age-encryption with the same node:crypto primitives and
+  // in-memory streams as the build (ADRs 0008, 0009); inlining age-encryption
+  // lets the plugin see its modules.
+  plugins: [viteAgeShims],
   test: {
     // clipanion too: its ES build imports a directory, which only bundlers resolve.
     server: { deps: { inline: ["age-encryption", "clipanion"] } },

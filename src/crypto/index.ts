@@ -3,8 +3,9 @@
  * file per value. The only importer of age-encryption, which implements the
  * file format; it is loaded on the first encrypt or decrypt, so key
  * validation and generation stay cheap. The build gives it node:crypto
- * primitives instead of noble's pure-JS ones (primitives/, ADR 0008), and its
- * streams are read here without a `Response`, which would load undici.
+ * primitives instead of noble's pure-JS ones (primitives/, ADR 0008) and
+ * in-memory streams instead of Node's web streams (ADR 0009), so bytes in and
+ * bytes out cost no stream machinery and load no undici.
  */
 import type { Identity, Recipient, Stanza } from "age-encryption";
 import { CryptoError } from "./error.js";
@@ -125,35 +126,13 @@ class AgeIdentities implements Identity {
   }
 }
 
-/** Reads a WHATWG byte stream to its end, without a `Response` (which would load undici). */
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  const all = Buffer.concat(parts);
-  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
-}
-
-function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-}
-
 /** Encrypts plaintext to every recipient; returns a standard binary age v1 file (not armored). */
 export async function encryptFile(recipients: readonly string[], plaintext: Uint8Array): Promise<Uint8Array> {
   const parsed = parseRecipients(recipients);
   const { Encrypter, Stanza } = await loadAge();
   const encrypter = new Encrypter();
   for (const recipient of parsed) encrypter.addRecipient(new AgeRecipient(recipient, Stanza));
-  return await readAll(await encrypter.encrypt(streamOf(plaintext)));
+  return await encrypter.encrypt(plaintext);
 }
 
 /** Decrypts a binary age v1 file with any of the identities. */
@@ -163,7 +142,7 @@ export async function decryptFile(identities: readonly string[], file: Uint8Arra
   const decrypter = new Decrypter();
   decrypter.addIdentity(progress);
   try {
-    return await readAll(await decrypter.decrypt(streamOf(file)));
+    return await decrypter.decrypt(file);
   } catch (error) {
     // age-encryption throws plain Errors whose text may quote file bytes, so
     // classify by how far decryption got and never pass its message on.

@@ -20,6 +20,7 @@ let sb: Sandbox;
 let repo: string;
 let preload: string;
 let logFile: string;
+let builtins: string;
 
 /** Runs the built git-vault and returns the dist files it loaded as ES modules. */
 function loaded(args: string[], cwd = repo): { status: number | null; files: string[] } {
@@ -51,6 +52,11 @@ beforeAll(() => {
   preload = join(sb.root, "register.mjs");
   writeFileSync(preload, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
   logFile = join(sb.root, "loaded.txt");
+  builtins = join(sb.root, "builtins.cjs");
+  writeFileSync(
+    builtins,
+    'process.on("exit", () => require("node:fs").writeFileSync(process.env.BUILTIN_LOG, process.moduleLoadList.join("\\n")));\n',
+  );
   repo = sb.repo("app");
   expect(sb.vault(repo, ["keygen"]).status).toBe(0);
   writeFileSync(join(repo, ".env.dev"), "API_KEY=value-1\nDB_URL=value-2\n");
@@ -58,7 +64,34 @@ beforeAll(() => {
 });
 afterAll(() => sb.cleanup());
 
+/** The Node built-in modules a process loaded, as process.moduleLoadList names them. */
+function builtinsLoaded(args: string[], cwd = repo): { status: number | null; modules: string[] } {
+  writeFileSync(logFile, "");
+  const r = spawnSync(process.execPath, ["--require", builtins, ...args], { cwd, env: { ...sb.env, BUILTIN_LOG: logFile }, encoding: "utf8" });
+  return { status: r.status, modules: readFileSync(logFile, "utf8").split("\n") };
+}
+
+const WEB_STREAMS_OR_UNDICI = /internal\/webstreams\/(readablestream|writablestream|transformstream)|internal\/deps\/undici/;
+
 describe("modules each command loads", () => {
+  it("encrypting and decrypting load neither Node's web streams nor undici (age-encryption gets in-memory streams)", () => {
+    // Positive control: the probe sees a process that does use them.
+    const control = builtinsLoaded(["-e", "new Response(new ReadableStream()).text()"]);
+    expect(control.modules.filter((m) => WEB_STREAMS_OR_UNDICI.test(m)).length).toBeGreaterThanOrEqual(2);
+    for (const args of [
+      ["get", "API_KEY", "--reveal", "--file", ".env.dev"],
+      ["list", "--file", ".env.dev"],
+      ["set", "NEW_KEY", "new-value", "--file", ".env.dev"],
+      ["textconv", ".env.dev"],
+      ["run", "--file", ".env.dev", "--", process.execPath, "-e", "0"],
+    ]) {
+      const r = builtinsLoaded([binPath, ...args]);
+      expect(r.status, args.join(" ")).toBe(0);
+      expect(r.modules.length, args.join(" ")).toBeGreaterThan(50);
+      expect(r.modules.filter((m) => WEB_STREAMS_OR_UNDICI.test(m)), args.join(" ")).toEqual([]);
+    }
+  });
+
   it("finds the age-encryption, crypto and yaml chunks in dist/", () => {
     expect(chunksWith("// node_modules/age-encryption/")).toHaveLength(1);
     expect(chunksWith("// src/crypto/x25519.ts")).toHaveLength(1);

@@ -2,7 +2,7 @@
  * ChaCha20-Poly1305 (RFC 8439) from node:crypto, with the signature of
  * @noble/ciphers/chacha.js that age-encryption calls. The build gives
  * age-encryption this module instead of noble's pure-JS cipher (see
- * noble-shims.mjs and docs/adr/0008-native-primitives-for-age.md).
+ * age-shims.mjs and docs/adr/0008-native-primitives-for-age.md).
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
 

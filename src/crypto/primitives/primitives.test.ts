@@ -11,7 +11,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chacha20poly1305 } from "./chacha.js";
 import { expand, extract, hkdf, hmac, randomBytes, scrypt, sha256 } from "./hashes.js";
-import { isAgeEncryptionFile, nobleShim, nobleShims } from "./noble-shims.mjs";
+import { isAgeEncryptionFile, nobleShim, nobleShims, streamShim, withStreamShim } from "./age-shims.mjs";
+import * as memory from "./streams.js";
 import { MLKEM768X25519, p256, x25519 } from "./unsupported.js";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
@@ -131,5 +132,29 @@ describe("the shim map", () => {
     const encrypter = new Encrypter();
     encrypter.setPassphrase("correct horse battery staple");
     await expect(encrypter.encrypt(new Uint8Array(1))).rejects.toThrow(/scrypt \(passphrases\) is not available/);
+  });
+
+  it("gives age-encryption's modules the in-memory streams: what it returns for a stream is one of them", async () => {
+    const { Encrypter, Decrypter, generateX25519Identity, identityToRecipient } = await import("age-encryption");
+    const identity = await generateX25519Identity();
+    const encrypter = new Encrypter();
+    encrypter.addRecipient(await identityToRecipient(identity));
+    const input = new memory.ReadableStream({ start: (ctl) => (ctl.enqueue(new TextEncoder().encode("x")), ctl.close()) });
+    const out = await encrypter.encrypt(input as unknown as ReadableStream<Uint8Array>);
+    expect(out).toBeInstanceOf(memory.ReadableStream);
+    // Bytes in, bytes out: its Response-based collection runs on the in-memory Response.
+    const decrypter = new Decrypter();
+    decrypter.addIdentity(identity);
+    const file = await new memory.Response(out).arrayBuffer();
+    expect(new TextDecoder().decode(await decrypter.decrypt(new Uint8Array(file)))).toBe("x");
+  });
+
+  it("imports the in-memory classes over the globals a module names, on its first line, and refuses other stream globals", () => {
+    const code = "export function f(s) {\n  return s instanceof ReadableStream ? new Response(s) : null;\n}\n";
+    const shimmed = withStreamShim(code, "io.js");
+    expect(shimmed).toBe(`import { ReadableStream, Response } from ${JSON.stringify(streamShim)}; ${code}`);
+    expect(shimmed.split("\n")).toHaveLength(code.split("\n").length);
+    expect(withStreamShim("export const x = 1;\n", "x.js")).toBe("export const x = 1;\n");
+    expect(() => withStreamShim("new WritableStream()", "armor.js")).toThrow(/armor\.js uses WritableStream/);
   });
 });

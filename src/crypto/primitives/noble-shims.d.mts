@@ -1,9 +1,0 @@
-// Types for noble-shims.mjs (plain JavaScript, so build.mjs can import it).
-import type { Plugin as EsbuildPlugin } from "esbuild";
-import type { Plugin as VitePlugin } from "vite";
-
-export declare const nobleShims: Readonly<Record<string, string>>;
-export declare function isAgeEncryptionFile(importer: unknown): boolean;
-export declare function nobleShim(specifier: string): string;
-export declare const esbuildNobleShims: EsbuildPlugin;
-export declare const viteNobleShims: VitePlugin;
