@@ -3,8 +3,11 @@
 // when a command needs them.
 import { build } from "esbuild";
 import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
+import { compileBundle, runBundle } from "./src/launcher/code-cache.mjs";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
@@ -41,7 +44,7 @@ await build({
   entryPoints: ["src/bin.ts"],
   outfile: "dist/bin.cjs",
   format: "cjs",
-  external: ["./main.js", "./textconv.cjs"],
+  external: ["./main.js"],
   banner: { js: "#!/usr/bin/env node" },
 });
 chmodSync("dist/bin.cjs", 0o755);
@@ -67,3 +70,30 @@ mkdirSync("man", { recursive: true });
 writeFileSync("man/git-vault.1", render(["__man"]));
 writeFileSync("dist/help.txt", render(["help"], { NO_COLOR: "1", FORCE_COLOR: "" }));
 writeFileSync("dist/help-color.txt", render(["help"], { NO_COLOR: "", FORCE_COLOR: "1" }));
+
+// The V8 code cache for textconv.cjs (src/launcher/code-cache.mjs): its
+// bytecode after decrypting a sample file, so each `textconv FILE` skips
+// compiling the functions it runs. The sample is encrypted to a throwaway
+// identity that only this build process holds (it reaches git-vault through
+// GIT_VAULT_IDENTITY and is never written); the folder holds ciphertext only.
+async function writeTextconvCodeCache() {
+  const { generateX25519Identity, identityToRecipient } = await import("age-encryption");
+  const identity = await generateX25519Identity();
+  const dir = mkdtempSync(join(tmpdir(), "git-vault-build-"));
+  try {
+    const env = { HOME: dir, XDG_CONFIG_HOME: join(dir, "config"), GIT_VAULT_IDENTITY: identity };
+    const sample = join(dir, ".env.dev");
+    const lines = Array.from({ length: 20 }, (_, i) => `KEY_${i}=value-${i}`);
+    writeFileSync(sample, ["# git-vault v1", `# recipient: ${await identityToRecipient(identity)}`, "", ...lines, ""].join("\n"));
+    render(["encrypt", "--file", sample], env);
+    const bundle = resolve("dist/textconv.cjs");
+    const script = compileBundle(bundle);
+    const { textconvText } = runBundle(script, bundle);
+    const shown = await textconvText({ cwd: dir, env }, sample);
+    if (!shown.includes("KEY_19=value-19\n")) throw new Error("textconv did not decrypt the sample during the build");
+    writeFileSync("dist/textconv.ccache", script.createCachedData());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+await writeTextconvCodeCache();

@@ -5,7 +5,8 @@
  * else is loaded: the help text is rendered at build time (dist/help*.txt),
  * so the commands most often typed first cost no more than starting Node.
  * `textconv FILE`, which git runs once per blob in `git log -p`, loads one
- * CommonJS bundle of its use case (dist/textconv.cjs) and no ES module.
+ * CommonJS bundle of its use case (dist/textconv.cjs) and no ES module, with
+ * the V8 code cache the build made for it (dist/textconv.ccache).
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -44,10 +45,13 @@ if (only === "--version" || only === "-v") {
   process.stdout.write(help);
 } else if (argv.length === 2 && argv[0] === "textconv" && argv[1] !== undefined) {
   const path = argv[1];
-  // A separate bundle (the same use case as `git vault textconv`), loaded with
-  // CommonJS require: this file is built as CommonJS, and require skips the ES module loader.
+  // A separate bundle (the same use case as `git vault textconv`), loaded as
+  // CommonJS, which skips the ES module loader. The loader is required here,
+  // not imported above, so --version and --help do not load node:vm.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { textconvText } = require("./textconv.cjs") as typeof import("./app/textconv.js");
+  const { requireWithCodeCache } = require("./launcher/code-cache.mjs") as typeof import("./launcher/code-cache.mjs");
+  const bundle = join(__dirname, "textconv.cjs");
+  const { textconvText } = requireWithCodeCache(bundle, join(__dirname, "textconv.ccache")) as typeof import("./app/textconv.js");
   void textconvText(context, path).then((text) => process.stdout.write(text));
 } else {
   void import("./main.js").then(async ({ main }) => {

@@ -1,5 +1,6 @@
 // The start-up fast paths must print exactly what the full CLI would.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, makeSandbox, repoRoot } from "../support/sandbox.js";
@@ -51,6 +52,40 @@ describe("start-up fast paths", () => {
     expect(shown).toContain("A=alpha-1\n");
     expect(shown).toContain("OPEN=plain-2\n");
     expect(shown).toMatch(/^BROKEN=\[git-vault: [^\]]+\]$/m);
+  });
+
+  it("textconv's code cache is accepted by this Node, and textconv prints the same without it or with a broken one", () => {
+    const dist = join(repoRoot, "dist");
+    // A plain node process (vitest's workers run with other flags, which V8 checks).
+    const probe = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'import { readFileSync } from "node:fs"; const [, module, bundle, cache] = process.argv; const { compileBundle } = await import(module); console.log(compileBundle(bundle, readFileSync(cache)).cachedDataRejected);',
+        join(repoRoot, "src", "launcher", "code-cache.mjs"),
+        join(dist, "textconv.cjs"),
+        join(dist, "textconv.ccache"),
+      ],
+      { encoding: "utf8", env: sb.env },
+    );
+    expect(probe.stderr).toBe("");
+    expect(probe.stdout).toBe("false\n");
+
+    const dir = sb.repo("code-cache");
+    expect(sb.vault(dir, ["keygen"]).status).toBe(0);
+    const file = join(dir, ".env.dev");
+    writeFileSync(file, "A=alpha-1\nB=beta-2\n");
+    expect(sb.vault(dir, ["encrypt", "--file", file]).status).toBe(0);
+    const expected = sb.vault(dir, ["textconv", file]);
+    expect(expected.stdout).toContain("B=beta-2\n");
+    const copy = sb.dir("dist-copy");
+    cpSync(dist, copy, { recursive: true });
+    const textconv = () => spawnSync(process.execPath, [join(copy, "bin.cjs"), "textconv", file], { cwd: dir, encoding: "utf8", env: sb.env });
+    writeFileSync(join(copy, "textconv.ccache"), "not bytecode");
+    expect(textconv()).toMatchObject({ status: 0, stdout: expected.stdout, stderr: "" });
+    rmSync(join(copy, "textconv.ccache"));
+    expect(textconv()).toMatchObject({ status: 0, stdout: expected.stdout, stderr: "" });
   });
 
   it("the build gives age-encryption node:crypto primitives: no noble module is bundled", () => {
