@@ -12,12 +12,12 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
-  hkdfSync,
   randomBytes,
   type KeyObject,
 } from "node:crypto";
 import { decodeBech32, encodeBech32 } from "./bech32.js";
 import { CryptoError } from "./error.js";
+import { hkdf, sha256 } from "./primitives/hashes.js";
 
 const RECIPIENT_PREFIX = "age";
 const IDENTITY_PREFIX = "AGE-SECRET-KEY-";
@@ -82,7 +82,7 @@ function sharedSecret(privateKey: KeyObject, publicKey: KeyObject): Buffer | nul
 }
 
 function wrapKey(secret: Uint8Array, share: Uint8Array, recipient: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync("sha256", secret, concat(share, recipient), KEY_INFO, 32));
+  return Buffer.from(hkdf(sha256, secret, concat(share, recipient), KEY_INFO, 32));
 }
 
 function sealFileKey(key: Uint8Array, fileKey: Uint8Array): Buffer {

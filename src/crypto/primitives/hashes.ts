@@ -6,7 +6,7 @@
  * reachable from git-vault, which gives age-encryption X25519 only; they fail
  * loudly instead of falling back to another implementation.
  */
-import { createHash, createHmac, hkdfSync, randomBytes as nodeRandomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes as nodeRandomBytes } from "node:crypto";
 
 export interface Hash {
   (message: Uint8Array): Uint8Array;
@@ -32,13 +32,31 @@ export function hmac(hash: Hash, key: Uint8Array, message: Uint8Array): Uint8Arr
   return bytes(createHmac("sha256", key).update(message).digest());
 }
 
+const EMPTY = new Uint8Array(0);
+const MAX_HKDF_LENGTH = 255 * 32;
+
 /**
- * RFC 5869 HKDF. A missing salt means HashLen zero bytes, which HMAC treats
- * exactly like an empty key, so an empty salt is passed for it.
+ * RFC 5869 HKDF-SHA-256, as two or more HMACs: node:crypto's hkdfSync makes
+ * a KeyObject of every input key, which costs more than the hashing for the
+ * 32-byte keys age derives (three per value). A missing salt means HashLen
+ * zero bytes, which HMAC treats exactly like an empty key.
  */
 export function hkdf(hash: Hash, ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array | string | undefined, length: number): Uint8Array {
   checkHash(hash);
-  return bytes(hkdfSync("sha256", ikm, salt ?? new Uint8Array(0), info ?? new Uint8Array(0), length));
+  if (!Number.isInteger(length) || length < 0 || length > MAX_HKDF_LENGTH) throw new Error(`HKDF-SHA-256 output must be 0 to ${MAX_HKDF_LENGTH} bytes`);
+  const prk = createHmac("sha256", salt ?? EMPTY).update(ikm).digest();
+  const blocks: Buffer[] = [];
+  let previous: Uint8Array = EMPTY;
+  for (let counter = 1; blocks.length * 32 < length; counter++) {
+    const block = createHmac("sha256", prk)
+      .update(previous)
+      .update(info ?? EMPTY)
+      .update(Uint8Array.of(counter))
+      .digest();
+    blocks.push(block);
+    previous = block;
+  }
+  return bytes(Buffer.concat(blocks).subarray(0, length));
 }
 
 export function randomBytes(length = 32): Uint8Array {

@@ -77,6 +77,13 @@ describe("hashes", () => {
     expect(sha256.blockLen).toBe(64);
   });
 
+  it("hkdf gives RFC 5869 test case 1, and refuses lengths HKDF cannot give", () => {
+    const okm = hkdf(sha256, hex("0b".repeat(22)), hex("000102030405060708090a0b0c"), hex("f0f1f2f3f4f5f6f7f8f9"), 42);
+    expect(Buffer.from(okm).toString("hex")).toBe("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    expect(() => hkdf(sha256, new Uint8Array(1), undefined, undefined, 255 * 32 + 1)).toThrow(/0 to 8160 bytes/);
+    expect(() => hkdf(sha256, new Uint8Array(1), undefined, undefined, -1)).toThrow(/0 to 8160 bytes/);
+  });
+
   it("hkdf matches noble, with and without a salt (age's header key has none)", () => {
     fc.assert(
       fc.property(bytes(64), fc.option(bytes(64), { nil: undefined }), bytes(40), fc.integer({ min: 1, max: 255 }), (ikm, salt, info, length) => {
