@@ -5,8 +5,9 @@
  * else is loaded: the help text is rendered at build time (dist/help*.txt),
  * so the commands most often typed first cost no more than starting Node.
  * `textconv FILE`, which git runs once per blob in `git log -p`, loads one
- * CommonJS bundle of its use case (dist/textconv.cjs) and no ES module, with
- * the V8 code cache the build made for it (dist/textconv.ccache).
+ * CommonJS bundle of its use case (dist/textconv.cjs) and not the CLI, with
+ * the V8 code cache the build made for it (dist/textconv.ccache). Everything
+ * else requires the program (dist/cli.cjs).
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -54,7 +55,10 @@ if (only === "--version" || only === "-v") {
   const { textconvText } = requireWithCodeCache(bundle, join(__dirname, "textconv.ccache")) as typeof import("./app/textconv.js");
   void textconvText(context, path).then((text) => process.stdout.write(text));
 } else {
-  void import("./main.js").then(async ({ main }) => {
-    process.exitCode = await main(argv, context, process);
+  // The program (src/main.ts), built as dist/cli.cjs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { main } = require("./cli.cjs") as typeof import("./main.js");
+  void main(argv, context, process).then((code) => {
+    process.exitCode = code;
   });
 }

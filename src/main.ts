@@ -1,5 +1,5 @@
 /**
- * The ESM side of the entry point, loaded by bin.ts once its fast paths
+ * The program behind the entry point (dist/cli.cjs), loaded by bin.ts once its fast paths
  * (`--version`, `--help`, `textconv FILE`) are ruled out.
  */
 import type { CliContext } from "./cli/base.js";
