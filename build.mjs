@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Writable } from "node:stream";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
@@ -94,29 +95,61 @@ writeFileSync("man/git-vault.1", render(["__man"]));
 writeFileSync("dist/help.txt", render(["help"], { NO_COLOR: "1", FORCE_COLOR: "" }));
 writeFileSync("dist/help-color.txt", render(["help"], { NO_COLOR: "", FORCE_COLOR: "1" }));
 
-// The V8 code cache for textconv.cjs (src/launcher/code-cache.mjs): its
-// bytecode after decrypting a sample file, so each `textconv FILE` skips
-// compiling the functions it runs. The sample is encrypted to a throwaway
-// identity that only this build process holds (it reaches git-vault through
-// GIT_VAULT_IDENTITY and is never written); the folder holds ciphertext only.
-async function writeTextconvCodeCache() {
+// V8 code caches (src/launcher/code-cache.mjs) for the two bundles that run
+// on every command: their bytecode after running typical commands on a
+// sample file, so each process skips compiling the functions it runs. The
+// sample is encrypted to a throwaway identity that only this build process
+// holds (it reaches git-vault through GIT_VAULT_IDENTITY and is never
+// written); the folder holds ciphertext only and is removed.
+/** Runs `use` with a sample vault file and the environment that decrypts it. */
+async function withSample(use) {
   const { generateX25519Identity, identityToRecipient } = await import("age-encryption");
   const identity = await generateX25519Identity();
   const dir = mkdtempSync(join(tmpdir(), "git-vault-build-"));
   try {
-    const env = { HOME: dir, XDG_CONFIG_HOME: join(dir, "config"), GIT_VAULT_IDENTITY: identity };
+    const env = { HOME: dir, XDG_CONFIG_HOME: join(dir, "config"), GIT_VAULT_IDENTITY: identity, NO_COLOR: "1" };
     const sample = join(dir, ".env.dev");
     const lines = Array.from({ length: 20 }, (_, i) => `KEY_${i}=value-${i}`);
     writeFileSync(sample, ["# git-vault v1", `# recipient: ${await identityToRecipient(identity)}`, "", ...lines, ""].join("\n"));
     render(["encrypt", "--file", sample], env);
-    const bundle = resolve("dist/textconv.cjs");
-    const script = compileBundle(bundle);
-    const { textconvText } = runBundle(script, bundle);
-    const shown = await textconvText({ cwd: dir, env }, sample);
-    if (!shown.includes("KEY_19=value-19\n")) throw new Error("textconv did not decrypt the sample during the build");
-    writeFileSync("dist/textconv.ccache", script.createCachedData());
+    await use({ dir, env, sample });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-await writeTextconvCodeCache();
+
+/** A stream that keeps what is written to it. */
+function sink() {
+  const parts = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      parts.push(String(chunk));
+      done();
+    },
+  });
+  return Object.assign(stream, { text: () => parts.join("") });
+}
+
+await withSample(async ({ dir, env, sample }) => {
+  const textconvBundle = resolve("dist/textconv.cjs");
+  const textconv = compileBundle(textconvBundle);
+  const shown = await runBundle(textconv, textconvBundle).textconvText({ cwd: dir, env }, sample);
+  if (!shown.includes("KEY_19=value-19\n")) throw new Error("textconv did not decrypt the sample during the build");
+  writeFileSync("dist/textconv.ccache", textconv.createCachedData());
+
+  const cliBundle = resolve("dist/cli.cjs");
+  const cli = compileBundle(cliBundle);
+  const { main } = runBundle(cli, cliBundle);
+  for (const argv of [
+    ["get", "KEY_3", "--reveal", "--file", sample],
+    ["list", "--file", sample],
+    ["set", "KEY_4", "new-value", "--file", sample],
+    ["verify", "--file", sample],
+  ]) {
+    const stdout = sink();
+    const stderr = sink();
+    const code = await main(argv, { cwd: dir, env, stdin: process.stdin, stdout, stderr, clock: () => new Date() }, process);
+    if (code !== 0) throw new Error(`git-vault ${argv[0]} failed while making the code cache: ${stderr.text()}`);
+  }
+  writeFileSync("dist/cli.ccache", cli.createCachedData());
+});

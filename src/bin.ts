@@ -5,9 +5,9 @@
  * else is loaded: the help text is rendered at build time (dist/help*.txt),
  * so the commands most often typed first cost no more than starting Node.
  * `textconv FILE`, which git runs once per blob in `git log -p`, loads one
- * CommonJS bundle of its use case (dist/textconv.cjs) and not the CLI, with
- * the V8 code cache the build made for it (dist/textconv.ccache). Everything
- * else requires the program (dist/cli.cjs).
+ * CommonJS bundle of its use case (dist/textconv.cjs) and not the CLI.
+ * Everything else requires the program (dist/cli.cjs). Both come with the
+ * V8 code cache the build made for them.
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -39,6 +39,17 @@ const context = {
   clock: () => new Date(),
 };
 
+/**
+ * Requires dist/NAME.cjs with the V8 code cache the build made for it
+ * (dist/NAME.ccache). The loader is required here, not imported above, so
+ * --version and --help do not load node:vm.
+ */
+function requireBundle(name: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { requireWithCodeCache } = require("./launcher/code-cache.mjs") as typeof import("./launcher/code-cache.mjs");
+  return requireWithCodeCache(join(__dirname, `${name}.cjs`), join(__dirname, `${name}.ccache`));
+}
+
 const help = only === "--help" || only === "-h" ? prerenderedHelp() : null;
 if (only === "--version" || only === "-v") {
   process.stdout.write(`git-vault ${typeof __GIT_VAULT_VERSION__ === "string" ? __GIT_VAULT_VERSION__ : "0.0.0-dev"}\n`);
@@ -46,18 +57,12 @@ if (only === "--version" || only === "-v") {
   process.stdout.write(help);
 } else if (argv.length === 2 && argv[0] === "textconv" && argv[1] !== undefined) {
   const path = argv[1];
-  // A separate bundle (the same use case as `git vault textconv`), loaded as
-  // CommonJS, which skips the ES module loader. The loader is required here,
-  // not imported above, so --version and --help do not load node:vm.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { requireWithCodeCache } = require("./launcher/code-cache.mjs") as typeof import("./launcher/code-cache.mjs");
-  const bundle = join(__dirname, "textconv.cjs");
-  const { textconvText } = requireWithCodeCache(bundle, join(__dirname, "textconv.ccache")) as typeof import("./app/textconv.js");
+  // A separate bundle: the same use case as `git vault textconv`, without the CLI.
+  const { textconvText } = requireBundle("textconv") as typeof import("./app/textconv.js");
   void textconvText(context, path).then((text) => process.stdout.write(text));
 } else {
-  // The program (src/main.ts), built as dist/cli.cjs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { main } = require("./cli.cjs") as typeof import("./main.js");
+  // The program (src/main.ts).
+  const { main } = requireBundle("cli") as typeof import("./main.js");
   void main(argv, context, process).then((code) => {
     process.exitCode = code;
   });

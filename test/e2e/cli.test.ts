@@ -54,38 +54,49 @@ describe("start-up fast paths", () => {
     expect(shown).toMatch(/^BROKEN=\[git-vault: [^\]]+\]$/m);
   });
 
-  it("textconv's code cache is accepted by this Node, and textconv prints the same without it or with a broken one", () => {
+  it("the code caches are accepted by this Node, and the commands print the same without them or with broken ones", () => {
     const dist = join(repoRoot, "dist");
-    // A plain node process (vitest's workers run with other flags, which V8 checks).
-    const probe = spawnSync(
-      process.execPath,
-      [
-        "--input-type=module",
-        "-e",
-        'import { readFileSync } from "node:fs"; const [, module, bundle, cache] = process.argv; const { compileBundle } = await import(module); console.log(compileBundle(bundle, readFileSync(cache)).cachedDataRejected);',
-        join(repoRoot, "src", "launcher", "code-cache.mjs"),
-        join(dist, "textconv.cjs"),
-        join(dist, "textconv.ccache"),
-      ],
-      { encoding: "utf8", env: sb.env },
-    );
-    expect(probe.stderr).toBe("");
-    expect(probe.stdout).toBe("false\n");
+    for (const name of ["textconv", "cli"]) {
+      // A plain node process (vitest's workers run with other flags, which V8 checks).
+      const probe = spawnSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          'import { readFileSync } from "node:fs"; const [, module, bundle, cache] = process.argv; const { compileBundle } = await import(module); console.log(compileBundle(bundle, readFileSync(cache)).cachedDataRejected);',
+          join(repoRoot, "src", "launcher", "code-cache.mjs"),
+          join(dist, `${name}.cjs`),
+          join(dist, `${name}.ccache`),
+        ],
+        { encoding: "utf8", env: sb.env },
+      );
+      expect(probe.stderr, name).toBe("");
+      expect(probe.stdout, name).toBe("false\n");
+    }
 
     const dir = sb.repo("code-cache");
     expect(sb.vault(dir, ["keygen"]).status).toBe(0);
     const file = join(dir, ".env.dev");
     writeFileSync(file, "A=alpha-1\nB=beta-2\n");
     expect(sb.vault(dir, ["encrypt", "--file", file]).status).toBe(0);
-    const expected = sb.vault(dir, ["textconv", file]);
-    expect(expected.stdout).toContain("B=beta-2\n");
+    const commands = [
+      ["textconv", file],
+      ["get", "B", "--reveal", "--file", file],
+      ["list", "--file", file],
+    ];
+    const expected = commands.map((args) => sb.vault(dir, args));
+    expect(expected.map((r) => r.status)).toEqual([0, 0, 0]);
+    expect(expected[0]!.stdout).toContain("B=beta-2\n");
+    expect(expected[1]!.stdout).toBe("beta-2\n");
     const copy = sb.dir("dist-copy");
     cpSync(dist, copy, { recursive: true });
-    const textconv = () => spawnSync(process.execPath, [join(copy, "bin.cjs"), "textconv", file], { cwd: dir, encoding: "utf8", env: sb.env });
-    writeFileSync(join(copy, "textconv.ccache"), "not bytecode");
-    expect(textconv()).toMatchObject({ status: 0, stdout: expected.stdout, stderr: "" });
-    rmSync(join(copy, "textconv.ccache"));
-    expect(textconv()).toMatchObject({ status: 0, stdout: expected.stdout, stderr: "" });
+    const run = (args: string[]) => spawnSync(process.execPath, [join(copy, "bin.cjs"), ...args], { cwd: dir, encoding: "utf8", env: sb.env });
+    for (const damage of [(cache: string) => writeFileSync(cache, "not bytecode"), (cache: string) => rmSync(cache)]) {
+      for (const name of ["textconv", "cli"]) damage(join(copy, `${name}.ccache`));
+      commands.forEach((args, i) => {
+        expect(run(args), args[0]).toMatchObject({ status: 0, stdout: expected[i]!.stdout, stderr: expected[i]!.stderr });
+      });
+    }
   });
 
   it("the build gives age-encryption node:crypto primitives: no noble module is bundled", () => {

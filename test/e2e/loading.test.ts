@@ -1,7 +1,7 @@
 // What each command loads (performance issue: "commands that need no crypto
 // never load it; no module loaded that the command does not use"). dist/ is
 // a few CommonJS bundles (build.mjs); a preload records every one the built
-// program compiles, and process.moduleLoadList shows Node's own modules.
+// program reads, and process.moduleLoadList shows Node's own modules.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,12 +42,13 @@ beforeAll(() => {
   writeFileSync(
     preload,
     [
-      'const { appendFileSync } = require("node:fs");',
-      'const Module = require("node:module");',
-      "const compile = Module.prototype._compile;",
-      "Module.prototype._compile = function (content, filename) {",
-      "  appendFileSync(process.env.LOAD_LOG, `compiled ${filename}\\n`);",
-      "  return compile.call(this, content, filename);",
+      // Bundles are read with fs.readFileSync, by Node's CommonJS loader and by
+      // the code-cache loader alike (which compiles them with node:vm).
+      'const fs = require("node:fs");',
+      "const { appendFileSync, readFileSync } = fs;",
+      "fs.readFileSync = function (path, ...rest) {",
+      '  if (typeof path === "string" && path.endsWith(".cjs")) appendFileSync(process.env.LOAD_LOG, `compiled ${path}\\n`);',
+      "  return readFileSync.call(this, path, ...rest);",
       "};",
       'process.on("exit", () => appendFileSync(process.env.LOAD_LOG, process.moduleLoadList.map((m) => `builtin ${m}\\n`).join("")));',
       "",
