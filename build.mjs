@@ -11,7 +11,7 @@
 //   textconv.cjs  `textconv FILE` on its own, with a V8 code cache (below)
 import { build } from "esbuild";
 import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
-import { compileBundle, runBundle } from "./src/launcher/code-cache.mjs";
+import { compileBundle, compiledBundles, runBundle } from "./src/launcher/code-cache.mjs";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -132,14 +132,12 @@ function sink() {
 
 await withSample(async ({ dir, env, sample }) => {
   const textconvBundle = resolve("dist/textconv.cjs");
-  const textconv = compileBundle(textconvBundle);
-  const shown = await runBundle(textconv, textconvBundle).textconvText({ cwd: dir, env }, sample);
+  const { textconvText } = runBundle(compileBundle(textconvBundle), textconvBundle);
+  const shown = await textconvText({ cwd: dir, env }, sample);
   if (!shown.includes("KEY_19=value-19\n")) throw new Error("textconv did not decrypt the sample during the build");
-  writeFileSync("dist/textconv.ccache", textconv.createCachedData());
 
   const cliBundle = resolve("dist/cli.cjs");
-  const cli = compileBundle(cliBundle);
-  const { main } = runBundle(cli, cliBundle);
+  const { main } = runBundle(compileBundle(cliBundle), cliBundle);
   for (const argv of [
     ["get", "KEY_3", "--reveal", "--file", sample],
     ["list", "--file", sample],
@@ -151,5 +149,6 @@ await withSample(async ({ dir, env, sample }) => {
     const code = await main(argv, { cwd: dir, env, stdin: process.stdin, stdout, stderr, clock: () => new Date() }, process);
     if (code !== 0) throw new Error(`git-vault ${argv[0]} failed while making the code cache: ${stderr.text()}`);
   }
-  writeFileSync("dist/cli.ccache", cli.createCachedData());
+  // textconv.cjs, cli.cjs and crypto.cjs, which cli.cjs required on the way.
+  for (const [file, script] of compiledBundles()) writeFileSync(file.replace(/\.cjs$/, ".ccache"), script.createCachedData());
 });

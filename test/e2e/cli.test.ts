@@ -56,7 +56,7 @@ describe("start-up fast paths", () => {
 
   it("the code caches are accepted by this Node, and the commands print the same without them or with broken ones", () => {
     const dist = join(repoRoot, "dist");
-    for (const name of ["textconv", "cli"]) {
+    for (const name of ["textconv", "cli", "crypto"]) {
       // A plain node process (vitest's workers run with other flags, which V8 checks).
       const probe = spawnSync(
         process.execPath,
@@ -92,7 +92,7 @@ describe("start-up fast paths", () => {
     cpSync(dist, copy, { recursive: true });
     const run = (args: string[]) => spawnSync(process.execPath, [join(copy, "bin.cjs"), ...args], { cwd: dir, encoding: "utf8", env: sb.env });
     for (const damage of [(cache: string) => writeFileSync(cache, "not bytecode"), (cache: string) => rmSync(cache)]) {
-      for (const name of ["textconv", "cli"]) damage(join(copy, `${name}.ccache`));
+      for (const name of ["textconv", "cli", "crypto"]) damage(join(copy, `${name}.ccache`));
       commands.forEach((args, i) => {
         expect(run(args), args[0]).toMatchObject({ status: 0, stdout: expected[i]!.stdout, stderr: expected[i]!.stderr });
       });
