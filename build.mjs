@@ -8,7 +8,8 @@
 //                 that do not run are bundled but never evaluated)
 //   crypto.cjs    src/crypto and age-encryption, on first encrypt/decrypt/key use
 //   yaml.cjs      the YAML parser, only for a YAML config file
-//   textconv.cjs  `textconv FILE` on its own, with a V8 code cache (below)
+//   textconv.cjs  `textconv FILE` on its own
+// textconv.cjs, cli.cjs and crypto.cjs get V8 code caches (NAME.ccache, below).
 import { build } from "esbuild";
 import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
 import { compileBundle, compiledBundles, runBundle } from "./src/launcher/code-cache.mjs";
@@ -73,8 +74,8 @@ await build({
   banner: { js: "#!/usr/bin/env node" },
 });
 chmodSync("dist/bin.cjs", 0o755);
-// textconv on its own, as one CommonJS file: git runs it once per blob, and
-// loading ES modules and chunks costs more than the work for a small file.
+// textconv on its own: git runs it once per blob, and loading the command
+// line costs more than the work for a small file.
 await build({
   ...common,
   entryPoints: ["src/app/textconv.ts"],
@@ -95,9 +96,9 @@ writeFileSync("man/git-vault.1", render(["__man"]));
 writeFileSync("dist/help.txt", render(["help"], { NO_COLOR: "1", FORCE_COLOR: "" }));
 writeFileSync("dist/help-color.txt", render(["help"], { NO_COLOR: "", FORCE_COLOR: "1" }));
 
-// V8 code caches (src/launcher/code-cache.mjs) for the two bundles that run
-// on every command: their bytecode after running typical commands on a
-// sample file, so each process skips compiling the functions it runs. The
+// V8 code caches (src/launcher/code-cache.mjs, ADR 0010) for the bundles
+// that typical commands run: their bytecode after running those commands on
+// a sample file, so each process skips compiling the functions it runs. The
 // sample is encrypted to a throwaway identity that only this build process
 // holds (it reaches git-vault through GIT_VAULT_IDENTITY and is never
 // written); the folder holds ciphertext only and is removed.

@@ -196,7 +196,9 @@ describe("in-memory streams", () => {
     await expect(reader.read()).rejects.toThrow(/after releaseLock/);
     const t = new memory.TransformStream();
     new memory.ReadableStream({ start: (ctl) => ctl.close() }).pipeThrough(t);
-    expect(() => new memory.ReadableStream({ start: (ctl) => ctl.close() }).pipeThrough(t)).toThrow(/piped into once/);
+    const second = new memory.ReadableStream({ start: (ctl) => ctl.close() });
+    expect(() => second.pipeThrough(t)).toThrow(/piped into once/);
+    expect(second.locked).toBe(false); // as with Node's, a refused pipe leaves the source usable
     const ended = new memory.ReadableStream({
       start: (ctl) => {
         ctl.close();

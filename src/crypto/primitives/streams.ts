@@ -135,14 +135,14 @@ export class ReadableStream {
     return this.#locked;
   }
 
-  #lock(): void {
+  #checkUnlocked(): void {
     if (this.#locked) throw new TypeError("in-memory stream: the stream is locked to a reader or a pipe");
-    this.#locked = true;
   }
 
   getReader(options?: unknown): { read(): Promise<ReadResult>; releaseLock(): void } {
     if (options !== undefined) throw unsupported("a reader mode");
-    this.#lock();
+    this.#checkUnlocked();
+    this.#locked = true;
     let released = false;
     return {
       // A throw in the executor (the stream's error) becomes the rejection, as with Node's reader.
@@ -163,8 +163,9 @@ export class ReadableStream {
   pipeThrough(transform: TransformStream, options?: unknown): ReadableStream {
     if (!(transform instanceof TransformStream)) throw unsupported("piping into anything but an in-memory TransformStream");
     if (options !== undefined) throw unsupported("pipe options");
-    this.#lock();
-    connect(transform, this.#queue);
+    this.#checkUnlocked();
+    connect(transform, this.#queue); // throws, before anything is locked, for a TransformStream already piped into
+    this.#locked = true;
     return transform.readable;
   }
 }
