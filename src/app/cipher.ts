@@ -8,7 +8,7 @@ import { shortFingerprint } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue, decodePayload, encodeEncryptedValue, encodePayload } from "../core/value.js";
 import { VaultError } from "../errors.js";
-import type { Identity } from "../keys/identity.js";
+import { type Identity, invalidIdentityError } from "../keys/identity.js";
 
 function crypto(): Promise<typeof import("../crypto/index.js")> {
   return import("../crypto/index.js");
@@ -76,9 +76,7 @@ export async function decryptAssignment(display: string, a: Assignment, identity
   } catch (error) {
     if (!(error instanceof CryptoError)) throw error;
     if (error.code === "crypto-bad-identity" || error.code === "crypto-no-identity") {
-      throw new VaultError("identity-invalid", `${identity.source.description}: not a valid age identity`, {
-        hint: "check the key was copied whole (AGE-SECRET-KEY-1…); `git vault keys where` shows which identity is used",
-      });
+      throw invalidIdentityError(identity);
     }
     if (error.code === "crypto-no-match") {
       throw new VaultError("wrong-identity", `${where}: none of your identities can decrypt this value`, {

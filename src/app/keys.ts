@@ -3,7 +3,15 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
-import { type Identity, type IdentitySource, defaultIdentityPath, parseIdentityText, requireIdentity, resolveIdentity } from "../keys/identity.js";
+import {
+  type Identity,
+  type IdentitySource,
+  defaultIdentityPath,
+  invalidIdentityError,
+  parseIdentityText,
+  requireIdentity,
+  resolveIdentity,
+} from "../keys/identity.js";
 import type { Context } from "./context.js";
 
 async function recipientsOf(identity: Identity): Promise<string[]> {
@@ -12,7 +20,7 @@ async function recipientsOf(identity: Identity): Promise<string[]> {
     return await Promise.all(identity.keys.map((k) => identityToRecipient(k.reveal())));
   } catch (error) {
     if (!(error instanceof VaultError)) throw error;
-    throw new VaultError("identity-invalid", `${identity.source.description}: not a valid age identity`, { hint: "check the key was copied whole (AGE-SECRET-KEY-1…)" });
+    throw invalidIdentityError(identity);
   }
 }
 

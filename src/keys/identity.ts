@@ -65,6 +65,13 @@ export function parseIdentityText(text: string, sourceName: string): Secret[] {
   return keys;
 }
 
+/** The error for an identity whose keys parse as text but not as age keys (e.g. cut short when copied). */
+export function invalidIdentityError(identity: Identity): VaultError {
+  return new VaultError("identity-invalid", `${identity.source.description}: not a valid age identity`, {
+    hint: "check the key was copied whole (AGE-SECRET-KEY-1…); `git vault keys where` shows which identity is used",
+  });
+}
+
 /** Refuses a private key file that group or others can read or write. */
 export function checkIdentityFileMode(path: string): void {
   const mode = statSync(path).mode & 0o777;
