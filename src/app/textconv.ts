@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { encodeRawValue } from "../core/dotenv.js";
 import { type Assignment, type EnvFile, assignments, encodeEnvFile, parseEnvFile, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
-import { classifyValue } from "../core/value.js";
+import { looksEncrypted } from "../core/value.js";
 import { type Identity, resolveIdentity } from "../keys/identity.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
 import type { Context } from "./context.js";
@@ -52,8 +52,7 @@ export async function textconvText(ctx: Context, path: string): Promise<string> 
   try {
     const shown = new Map<Assignment, Assignment>();
     for (const a of assignments(file)) {
-      const kind = classifyValue(a.value).kind;
-      if (kind === "plaintext" || kind === "empty") continue;
+      if (!looksEncrypted(a.value)) continue; // plaintext and empty values show as stored
       const raw = await showValue(path, a, identity);
       shown.set(a, withRawValue(a, raw, raw));
     }

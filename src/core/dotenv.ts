@@ -26,6 +26,8 @@ export function decodeRawValue(raw: string): string {
   return value;
 }
 
+const BARE_SAFE = /^[\w.,:;/@+=%~^!$&*?|<>()[\]{}-]+$/;
+
 /** Parses a single `KEY=raw` line and returns its value, or null when dotenv would not read it. */
 function reparse(raw: string): string | null {
   DOTENV_LINE.lastIndex = 0;
@@ -44,6 +46,8 @@ function reparse(raw: string): string | null {
  * Throws a RangeError when no dotenv syntax can represent the value.
  */
 export function encodeRawValue(value: string): string {
+  // No quote, `#`, backslash or white space: dotenv reads these back as they are.
+  if (BARE_SAFE.test(value)) return value;
   const candidates = [
     value,
     `'${value}'`,

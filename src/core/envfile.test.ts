@@ -168,6 +168,17 @@ describe("encodeRawValue", () => {
     );
   });
 
+  it("leaves values of URL, token and base64 characters bare, as dotenv reads them", () => {
+    const safeValue = fc.string({ unit: fc.constantFrom(..."aZ09_.,:;/@+=%~^!$&*?|<>()[]{}-".split("")), minLength: 1 });
+    fc.assert(
+      fc.property(safeValue, (value) => {
+        expect(encodeRawValue(value)).toBe(value);
+        expect(dotenv.parse(`K=${value}\n`)["K"]).toBe(value);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("leaves simple values bare", () => {
     expect(encodeRawValue("postgres://u@h:5432/db")).toBe("postgres://u@h:5432/db");
     expect(encodeRawValue("has # hash")).toBe("'has # hash'");

@@ -10,6 +10,9 @@ export const ENCRYPTED_PREFIX = "encrypted:gv1:";
 const ENCRYPTED_RE = /^encrypted:gv(\d+):([0-9a-f]{8}):([A-Za-z0-9+/]+={0,2})$/;
 const AGE_MAGIC = Buffer.from("age-encryption.org/v1\n");
 const ANY_ENCRYPTED_RE = /^encrypted:gv(\d+):/;
+// Stateless when decode() is called without { stream: true }, so one of each serves every value.
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder("utf-8", { fatal: false });
 
 /** An encrypted value split into its parts. */
 export interface EncryptedValue {
@@ -27,6 +30,14 @@ export type ValueState =
   | { readonly kind: "unknown-version"; readonly version: number }
   | { readonly kind: "malformed" };
 
+/**
+ * Whether a value claims to be encrypted (any format version), without
+ * decoding it: what classifyValue calls neither "empty" nor "plaintext".
+ */
+export function looksEncrypted(value: string): boolean {
+  return value.startsWith("encrypted:") && ANY_ENCRYPTED_RE.test(value);
+}
+
 /** Classifies a dotenv-parsed value without decrypting it. */
 export function classifyValue(value: string): ValueState {
   if (value === "") return { kind: "empty" };
@@ -40,7 +51,7 @@ export function classifyValue(value: string): ValueState {
   // Node's decoder skips bad characters; a round trip proves the text was exact.
   if (ageFile.toString("base64") !== m[3]) return { kind: "malformed" };
   if (!ageFile.subarray(0, AGE_MAGIC.length).equals(AGE_MAGIC)) return { kind: "malformed" };
-  return { kind: "encrypted", value: { fingerprint: m[2] as string, ageFile: new Uint8Array(ageFile) } };
+  return { kind: "encrypted", value: { fingerprint: m[2] as string, ageFile: new Uint8Array(ageFile.buffer, ageFile.byteOffset, ageFile.byteLength) } };
 }
 
 /** Encodes an encrypted value for a `KEY=` line. */
@@ -50,7 +61,7 @@ export function encodeEncryptedValue(fingerprint: string, ageFile: Uint8Array): 
 
 /** The bytes encrypted for a key: `KEY=` followed by the value's UTF-8 bytes. */
 export function encodePayload(key: string, value: Secret): Uint8Array {
-  return new TextEncoder().encode(`${key}=${value.reveal()}`);
+  return UTF8_ENCODER.encode(`${key}=${value.reveal()}`);
 }
 
 /** Result of opening a payload: the value, or the key it was really bound to. */
@@ -60,7 +71,7 @@ export type OpenedPayload =
 
 /** Checks the payload is bound to `key` and returns its value. */
 export function decodePayload(key: string, payload: Uint8Array): OpenedPayload {
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(payload);
+  const text = UTF8_DECODER.decode(payload);
   const eq = text.indexOf("=");
   if (eq <= 0) return { ok: false, boundKey: null };
   const bound = text.slice(0, eq);

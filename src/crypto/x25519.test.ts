@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { createPrivateKey, randomBytes } from "node:crypto";
+import { describe, expect, it, vi } from "vitest";
 import { encodeBech32 } from "./bech32.js";
 import { CryptoError } from "./error.js";
 import {
@@ -10,6 +10,18 @@ import {
   unwrapFileKey,
   type StanzaParts,
 } from "./x25519.js";
+
+// Pass-through, so one test can make the JWK import fail.
+vi.mock("node:crypto", async (importOriginal) => {
+  const original = await importOriginal<typeof import("node:crypto")>();
+  return { ...original, createPrivateKey: vi.fn(original.createPrivateKey) };
+});
+
+// RFC 7748, section 6.1: Alice's and Bob's private and public keys.
+const ALICE_PRIVATE = Buffer.from("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", "hex");
+const ALICE_PUBLIC = Buffer.from("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", "hex");
+const BOB_PRIVATE = Buffer.from("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", "hex");
+const BOB_PUBLIC = Buffer.from("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", "hex");
 
 function keys(n: number) {
   return Array.from({ length: n }, () => {
@@ -23,6 +35,21 @@ function wrapAll(recipients: ReturnType<typeof keys>, fileKey: Uint8Array): Stan
 }
 
 describe("X25519 key wrapping", () => {
+  it("derives the RFC 7748 public key from its private key", () => {
+    const identity = encodeBech32("AGE-SECRET-KEY-", ALICE_PRIVATE).toUpperCase();
+    expect(recipientString(parseIdentity(identity))).toBe(encodeBech32("age", ALICE_PUBLIC));
+  });
+
+  it("falls back to PKCS #8 when node:crypto refuses the JWK private key", () => {
+    const identity = encodeBech32("AGE-SECRET-KEY-", BOB_PRIVATE).toUpperCase();
+    vi.mocked(createPrivateKey).mockImplementationOnce(() => {
+      throw new TypeError("Invalid JWK data");
+    });
+    const parsed = parseIdentity(identity);
+    expect(vi.mocked(createPrivateKey).mock.lastCall?.[0]).toMatchObject({ format: "der", type: "pkcs8" });
+    expect(recipientString(parsed)).toBe(encodeBech32("age", BOB_PUBLIC));
+  });
+
   it("parses each key once per process", () => {
     const text = generateIdentityString();
     expect(parseIdentity(text)).toBe(parseIdentity(text));
