@@ -4,6 +4,7 @@ import { ExitCode } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type CliContext, VaultCommand } from "./base.js";
 import { commands } from "./commands/index.js";
+import { unknownCommandText, unknownCommandWord } from "./suggest.js";
 import { colorEnabled, reportError } from "./ui.js";
 
 
@@ -52,6 +53,12 @@ export function usageErrorText(error: unknown): string {
 
 /** Runs argv and returns the exit code: 0 ok, 1 failure, 2 usage, 128 not in a repo. */
 export async function runCli(argv: string[], context: CliContext): Promise<number> {
+  const words = new Set(["help", ...commands.flatMap((command) => command.paths.map((path) => path[0] ?? ""))]);
+  const unknown = unknownCommandWord(argv, words);
+  if (unknown !== null) {
+    context.stderr.write(unknownCommandText(unknown, words));
+    return ExitCode.usage;
+  }
   const cli = buildCli(colorEnabled(context, context.stdout), argv);
   let command: Command<CliContext>;
   try {

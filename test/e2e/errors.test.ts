@@ -250,6 +250,18 @@ describe("command-line and repository errors", () => {
     expectFailureUsage(["get", "--file", base, "--env", "prod", "API_TOKEN"], /--file cannot be combined/);
   });
 
+  it("an unknown command: exit 2, naming it and the commands it is close to", () => {
+    const misspelt = expectFailureUsage(["stauts"], /^usage error: 'stauts' is not a git-vault command\ndid you mean: status\?\n/);
+    expect(misspelt.stderr).not.toMatch(/git vault init|__man/); // not clipanion's list of every command
+    expectFailureUsage(["recipient", "add", "age1xyz"], /did you mean: recipients\?/);
+    const unlike = expectFailureUsage(["frobnicate"], /'frobnicate' is not a git-vault command/);
+    expect(unlike.stderr).not.toMatch(/did you mean/);
+    // A first word that is not a plain name (it could be a secret) is not quoted back.
+    const value = log.secret("API_TOKEN=first-word-secret-77");
+    const quoted = expectFailureUsage([value], /^usage error: unknown command\n/);
+    expect(quoted.stderr.includes(value)).toBe(false);
+  });
+
   it("a usage error never echoes a secret value given on the command line", () => {
     const value = log.secret("command-line-secret-4242");
     const dashed = log.secret("-dash-leading-secret-4343");
