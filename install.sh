@@ -35,9 +35,21 @@ npm run --silent build
 mkdir -p "$prefix"
 prefix="$(cd "$prefix" && pwd)"
 lib="$prefix/lib/git-vault"
-mkdir -p "$lib" "$prefix/bin" "$prefix/share/man/man1"
+# Folders made here are readable by every user whatever the umask; folders
+# that already exist keep their mode.
+make_dir() {
+  [[ -d "$1" ]] && return 0
+  make_dir "$(dirname "$1")"
+  mkdir "$1" && chmod 755 "$1"
+}
+make_dir "$lib"
+make_dir "$prefix/bin"
+make_dir "$prefix/share/man/man1"
 staging="$(mktemp -d "$prefix/lib/.git-vault.XXXXXX")"
 cp -R dist hooks package.json "$staging/"
+# mktemp -d makes a private (0700) folder, and a strict umask private files:
+# the installed copy is for every user of the machine, like any program.
+chmod -R u=rwX,go=rX "$staging"
 rm -rf "$lib.old"
 [[ -e "$lib" ]] && mv "$lib" "$lib.old"
 mv "$staging" "$lib"
@@ -51,6 +63,7 @@ chmod 755 "$prefix/bin/git-vault.tmp"
 mv "$prefix/bin/git-vault.tmp" "$prefix/bin/git-vault"
 if [[ -f man/git-vault.1 ]]; then
   cp man/git-vault.1 "$prefix/share/man/man1/git-vault.1"
+  chmod 644 "$prefix/share/man/man1/git-vault.1"
 fi
 
 echo "installed git-vault $("$prefix/bin/git-vault" --version | sed 's/^git-vault //') into $prefix/bin/git-vault"

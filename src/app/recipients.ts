@@ -45,11 +45,22 @@ export interface ChangeRequest extends TargetOptions {
   readonly confirm?: (changes: readonly RecipientChange[]) => Promise<boolean>;
 }
 
+const RECIPIENT_HINT = "recipients are public keys, age1… (`git vault keys show`, or `age-keygen -y KEYFILE`)";
+
+/**
+ * A recipient argument as an error may show it: an `age1…` string is public,
+ * but anything else is not quoted, above all a private key pasted by mistake.
+ */
+function describeRecipientArgument(text: string): string {
+  if (/^AGE-SECRET-KEY-/i.test(text.trim())) return "the argument is a private key (AGE-SECRET-KEY-…, not shown); it";
+  return /^age1[0-9a-z]{0,100}$/.test(text) ? text : "the argument (not shown)";
+}
+
 /** Adds and/or removes recipients in the target (or every env file), re-encrypting on request. */
 export async function changeRecipients(ctx: Context, request: ChangeRequest): Promise<RecipientChange[]> {
   const { isValidRecipient } = await import("../crypto/index.js");
   for (const r of request.add ?? []) {
-    if (!isValidRecipient(r.recipient)) throw new UsageError(`not an age X25519 recipient: ${r.recipient}`, "recipients look like age1… (see `git vault keys show`)");
+    if (!isValidRecipient(r.recipient)) throw new UsageError(`${describeRecipientArgument(r.recipient)} is not an age X25519 recipient`, RECIPIENT_HINT);
   }
   const target = await resolveTarget(ctx, request);
   const paths = request.all ? allTargets(target) : [target.path];
@@ -62,7 +73,9 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     const current = readHeader(loaded.file).recipients.map((r) => ({ recipient: r.recipient, label: r.label }));
     const removeSet = new Set(request.remove ?? []);
     for (const gone of removeSet) {
-      if (!current.some((r) => r.recipient === gone)) throw new VaultError("recipient-missing", `${loaded.display}: ${gone} is not a recipient`);
+      if (!current.some((r) => r.recipient === gone)) {
+        throw new VaultError("recipient-missing", `${loaded.display}: ${describeRecipientArgument(gone)} is not a recipient`, { hint: "see `git vault recipients list`" });
+      }
     }
     // Adding a recipient that is already listed with a new label relabels it.
     const relabel = new Map((request.add ?? []).filter((r) => r.label !== null).map((r) => [r.recipient, r.label]));

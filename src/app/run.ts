@@ -4,8 +4,9 @@ import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
-import { runChild } from "../runtime/child.js";
+import { MAX_ENV_STRING_BYTES, oversizedVariables, runChild } from "../runtime/child.js";
 import { decryptAssignment } from "./cipher.js";
+import { checkKeyName } from "./secrets.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
@@ -15,6 +16,7 @@ export async function decryptAll(
   ctx: Context,
   request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
 ): Promise<Map<string, Secret>> {
+  for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
   const target = await resolveTarget(ctx, request);
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
@@ -48,5 +50,29 @@ export async function runWithSecrets(
   signals: Pick<NodeJS.Process, "on" | "off">,
 ): Promise<number> {
   const values = await decryptAll(ctx, request);
-  return runChild(request.argv, { cwd: ctx.cwd, env: childEnvironment(ctx.env, values), signals });
+  const env = childEnvironment(ctx.env, values);
+  checkVariableSizes(env, values);
+  return runChild(request.argv, { cwd: ctx.cwd, env, signals });
+}
+
+/**
+ * Refuses, before anything starts, a variable exec would refuse (E2BIG): the
+ * kernel's answer names no variable, this one does (never its value or size).
+ */
+function checkVariableSizes(env: Readonly<Record<string, string>>, values: ReadonlyMap<string, Secret>): void {
+  const tooLong = oversizedVariables(env);
+  if (tooLong.length === 0) return;
+  const fromVault = tooLong.filter((k) => values.has(k));
+  const names = tooLong.join(", ");
+  throw new VaultError(
+    "environment-too-large",
+    `cannot start the command: ${names} ${tooLong.length === 1 ? "is" : "are"} too large for an environment variable (KEY=value must stay under ${MAX_ENV_STRING_BYTES / 1024} KiB on Linux)`,
+    {
+      exitCode: 126,
+      hint:
+        fromVault.length > 0
+          ? "leave it out with --only KEY,KEY (the keys the command needs), or store a path to a file instead of its content"
+          : `unset ${names} in the environment you run git vault from`,
+    },
+  );
 }

@@ -18,7 +18,8 @@ import { loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js"
 /** Rejects key names dotenv cannot read. */
 export function checkKeyName(key: string): void {
   if (!KEY_PATTERN.test(key)) {
-    throw new UsageError(`invalid key name "${key}"`, "keys are letters, digits, '_', '.' and '-', like DATABASE_URL");
+    // Not quoted back: a value given where the key goes (arguments swapped) is a secret.
+    throw new UsageError(`invalid key name (${key.length} characters, not all letters, digits, '_', '.' or '-')`, "keys look like DATABASE_URL; the key comes first: `git vault set KEY [VALUE]`");
   }
 }
 
@@ -40,7 +41,7 @@ export interface SetResult {
 export async function setSecret(ctx: Context, request: SetRequest): Promise<SetResult> {
   checkKeyName(request.key);
   if (request.section !== undefined && !SECTION_NAME_RE.test(request.section)) {
-    throw new UsageError(`invalid section name "${request.section}"`, "sections are lowercase slugs like database or third-party");
+    throw new UsageError("invalid --section name", "sections are lowercase slugs like database or third-party");
   }
   const target = await resolveTarget(ctx, request);
   let existed = false;

@@ -69,7 +69,10 @@ export async function resolveVaultDir(ctx: Context, options: TargetOptions): Pro
 /** The env name in effect: flag, then GIT_VAULT_ENV, then configuration, then `dev`. */
 export function envNameFor(ctx: Context, options: TargetOptions, config: Config): string {
   const name = options.env ?? (ctx.env["GIT_VAULT_ENV"] || undefined) ?? config.defaultEnv ?? "dev";
-  if (!ENV_NAME_RE.test(name)) throw new UsageError(`invalid env name "${name}"`, "env names are letters, digits, '.', '_' and '-', like dev or prod");
+  if (!ENV_NAME_RE.test(name)) {
+    const from = options.env !== undefined ? "--env" : ctx.env["GIT_VAULT_ENV"] ? "GIT_VAULT_ENV" : "the configuration's defaultEnv";
+    throw new UsageError(`invalid env name (from ${from})`, "env names are letters, digits, '.', '_' and '-', like dev or prod");
+  }
   return name;
 }
 
@@ -98,12 +101,26 @@ export async function resolveTarget(ctx: Context, options: TargetOptions): Promi
   return { path, display: displayPath(ctx, path), vaultDir, envName, repoRoot, config };
 }
 
-/** Every env file in a vault dir, sorted by name. */
+/**
+ * Every env file in a vault dir and its subfolders, sorted: the files the
+ * vault's `.gitattributes` patterns (`.env`, `.env.*`, any depth) give to the
+ * pre-commit guard, so `verify` and `--all` check what the guard checks.
+ * `.git` is skipped and folder links are not followed.
+ */
 export function listEnvFiles(vaultDir: string): string[] {
-  return readdirSync(vaultDir)
-    .filter((name) => ENV_FILE_RE.test(name) && !/\.lock(\.|$)/.test(name))
-    .sort()
-    .map((name) => join(vaultDir, name));
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== ".git") walk(path);
+      } else if (ENV_FILE_RE.test(entry.name) && !/\.lock(\.|$)/.test(entry.name)) {
+        found.push(path);
+      }
+    }
+  };
+  walk(vaultDir);
+  return found.sort();
 }
 
 /** The files `--all` covers: the vault dir's env files, or just the target when it is a bare file. */

@@ -7,12 +7,14 @@ import { type EnvFile, assignments, encodeEnvFile } from "../core/envfile.js";
 import { formatEnvFile } from "../core/format.js";
 import { fingerprintRecipients, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
 import { classifyValue } from "../core/value.js";
-import { VaultError } from "../errors.js";
+import { UsageError, VaultError } from "../errors.js";
 import { type Identity, resolveIdentity } from "../keys/identity.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
+
+const TRUST_PIN_RE = /^[0-9a-fA-F]{8,64}$/;
 
 /** One problem `verify` found. Never a value. */
 export interface VerifyFinding {
@@ -69,8 +71,13 @@ async function verifyFile(display: string, file: EnvFile, text: string, identity
 /** Runs every check on the vault's env files (or the target alone). */
 export async function verifyVault(ctx: Context, request: VerifyRequest): Promise<{ files: string[]; findings: VerifyFinding[] }> {
   const target = await resolveTarget(ctx, request);
-  const paths = request.single || request.file !== undefined ? [target.path] : allTargets(target);
+  // --file and --env name one file; otherwise every env file of the vault dir.
+  const paths = request.single || request.file !== undefined || request.env !== undefined ? [target.path] : allTargets(target);
   const pin = request.trustFingerprint ?? (ctx.env["GIT_VAULT_TRUST_FINGERPRINT"] || null);
+  if (pin !== null && !TRUST_PIN_RE.test(pin)) {
+    // A one-letter pin would match one set in sixteen: too short to mean anything.
+    throw new UsageError("the trust fingerprint must be 8 to 64 hex digits", "pin the start of the recipient-set fingerprint `git vault status` prints for each env file, e.g. GIT_VAULT_TRUST_FINGERPRINT=3f1c2a9b");
+  }
   const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
   const findings: VerifyFinding[] = [];
   const files: string[] = [];

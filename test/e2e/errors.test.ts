@@ -262,6 +262,24 @@ describe("command-line and repository errors", () => {
     expect(quoted.stderr.includes(value)).toBe(false);
   });
 
+  it("a private key or value given where a recipient or key goes is never quoted back", () => {
+    const privateKey = /^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(otherIdentity, "utf8"))?.[0] as string;
+    const swapped = log.secret("p@ss w0rd! swapped-4545");
+    const add = expectFailureUsage(["recipients", "add", "--file", base, privateKey], /is a private key \(AGE-SECRET-KEY-…, not shown\)/);
+    const before = readFileSync(base);
+    const remove = run(["recipients", "remove", "--file", base, privateKey]);
+    expect(remove.status).toBe(1);
+    expect(remove.stderr).toMatch(/private key \(AGE-SECRET-KEY-…, not shown\); it is not a recipient/);
+    expect(readFileSync(base).equals(before)).toBe(true);
+    const set = expectFailureUsage(["set", "--file", base, swapped, "DB_PASSWORD"], /invalid key name \(\d+ characters/);
+    const only = run(["run", "--file", base, "--only", swapped, "--", "true"]);
+    expect(only.status).toBe(2);
+    const env = run(["get", "--env", swapped, "API_TOKEN"], { env: { GIT_VAULT_DIR: suite.sb.dir("vault-for-env") } });
+    expect(env.stderr).toMatch(/invalid env name \(from --env\)/);
+    const outputs = [add, remove, set, only, env].map((r) => r.stdout + r.stderr).join("\n");
+    expect({ privateKey: outputs.includes(privateKey.slice(15)), swapped: outputs.includes(swapped) }).toEqual({ privateKey: false, swapped: false });
+  });
+
   it("a usage error never echoes a secret value given on the command line", () => {
     const value = log.secret("command-line-secret-4242");
     const dashed = log.secret("-dash-leading-secret-4343");

@@ -8,7 +8,7 @@ export class VerifyCommand extends TargetCommand {
     category: "Guard",
     description: "CI gate: format, no plaintext, no stale values, key binding, trust pin",
     details: `
-      Checks every env file of the vault dir (only the given file with \`--file\`): canonical format, no plaintext, every value encrypted to the current recipient set, key binding when an identity is present, and the recipient-set fingerprint against \`--trust-fingerprint\` / \`GIT_VAULT_TRUST_FINGERPRINT\` (a prefix of the hex fingerprint is enough). Prints \`file:line:key: problem\` and exits 1 on any finding.
+      Checks every env file of the vault dir and its subfolders (only the given file with \`--file\` or \`--env\`): canonical format, no plaintext, every value encrypted to the current recipient set, key binding when an identity is present, and the recipient-set fingerprint against \`--trust-fingerprint\` / \`GIT_VAULT_TRUST_FINGERPRINT\` (the first 8 to 64 hex digits). Prints \`file:line:key: problem\` and exits 1 on any finding.
     `,
     examples: [
       ["In CI", "git vault verify"],
