@@ -42,6 +42,16 @@ describe("regressions", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("skip.env:4:: not a KEY=value line");
     expect(r.stdout + r.stderr).not.toContain("hunter2");
+    expect(r.stderr).toBe("1 problem: fix lines that are not KEY=value\n");
+  });
+
+  it("check's summary says what to do about the kinds of problem it found, and only those", () => {
+    const file = join(dir, "mixed.env");
+    writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nA=encrypted:gv1:0000abcd:!!!\nB=encrypted:gv7:0000abcd:AAAA\n`);
+    const r = sb.vault(dir, ["check", "--file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("mixed.env:4:A: malformed value\nmixed.env:5:B: unknown-version value\n");
+    expect(r.stderr).toBe("2 problems: restore malformed values from git history or set them again; upgrade git-vault to read values of a newer format\n");
   });
 
   it("a lone CR does not hide the assignment after it from check", () => {

@@ -2,6 +2,20 @@ import { Command, Option } from "clipanion";
 import { TargetCommand } from "../base.js";
 import { printJson, say } from "../ui.js";
 
+/** What to do about each kind of finding present, in a fixed order. */
+const FIXES: ReadonlyArray<readonly [string, string]> = [
+  ["plaintext", "encrypt plaintext with `git vault encrypt`"],
+  ["invalid-line", "fix lines that are not KEY=value"],
+  ["malformed", "restore malformed values from git history or set them again"],
+  ["unknown-version", "upgrade git-vault to read values of a newer format"],
+];
+
+function summary(problems: readonly string[], staged: boolean): string {
+  const fixes = FIXES.filter(([problem]) => problems.includes(problem)).map(([, fix]) => fix);
+  const count = `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+  return `${count}: ${fixes.join("; ")}${staged ? ", then stage the file again" : ""}`;
+}
+
 function describeFinding(problem: string): string {
   if (problem === "invalid-line") return "not a KEY=value line (dotenv skips it; it may hold a secret)";
   return problem === "plaintext" ? "plaintext value" : `${problem} value`;
@@ -33,7 +47,7 @@ export class CheckCommand extends TargetCommand {
     if (this.json) printJson(this.context, { findings });
     else for (const f of findings) this.context.stdout.write(`${f.file}:${f.line}:${f.key}: ${describeFinding(f.problem)}\n`);
     if (findings.length > 0) {
-      say(this.context, `${findings.length} problem${findings.length === 1 ? "" : "s"}: encrypt plaintext with \`git vault encrypt\` and fix lines that are not KEY=value${this.staged ? ", then stage the file again" : ""}`);
+      say(this.context, summary(findings.map((f) => f.problem), this.staged));
       return 1;
     }
     return 0;
