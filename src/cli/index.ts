@@ -4,6 +4,7 @@ import { ExitCode } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type CliContext, VaultCommand } from "./base.js";
 import { commands } from "./commands/index.js";
+import { withValueNames } from "./placeholders.js";
 import { unknownCommandText, unknownCommandWord } from "./suggest.js";
 import { colorEnabled, reportError } from "./ui.js";
 
@@ -27,9 +28,24 @@ export function reachableCommands(argv: readonly string[]): typeof commands {
   return matching.length > 0 ? matching : commands;
 }
 
+/** Clipanion's Cli, with option values named in every help and usage text it makes. */
+class VaultCli extends Cli<CliContext> {
+  override usage(...args: Parameters<Cli<CliContext>["usage"]>): string {
+    return withValueNames(super.usage(...args));
+  }
+
+  override definitions(...args: Parameters<Cli<CliContext>["definitions"]>): ReturnType<Cli<CliContext>["definitions"]> {
+    return super.definitions(...args).map((d) => ({
+      ...d,
+      usage: withValueNames(d.usage),
+      options: d.options.map((o) => ({ ...o, definition: withValueNames(o.definition) })),
+    }));
+  }
+}
+
 /** The configured clipanion Cli with the commands argv can reach (all without argv). */
 export function buildCli(enableColors: boolean, argv: readonly string[] = []): Cli<CliContext> {
-  const cli = new Cli<CliContext>({ binaryLabel: "git-vault", binaryName: "git vault", binaryVersion: VERSION, enableCapture: false, enableColors });
+  const cli = new VaultCli({ binaryLabel: "git-vault", binaryName: "git vault", binaryVersion: VERSION, enableCapture: false, enableColors });
   for (const command of reachableCommands(argv)) cli.register(command);
   cli.register(Builtins.HelpCommand);
   cli.register(HelpWordCommand);
@@ -48,7 +64,7 @@ export function usageErrorText(error: unknown): string {
   // A quoted `--long-option` is named; any other quoted token could be a value and is dropped.
   const named = kept.replace(/ \("([^"]*)"\)/g, (_m, token: string) => (/^--[A-Za-z][A-Za-z0-9-]{0,40}$/.test(token) ? ` ${token}` : ""));
   const lines = [...new Set(named.split("\n").map((l) => l.replace(/^\s*\d+\. /, "  ")))];
-  return `usage error: ${lines.join("\n").trim()}\nhint: see \`git vault --help\` or \`git vault <command> --help\`\n`;
+  return `usage error: ${withValueNames(lines.join("\n").trim())}\nhint: see \`git vault --help\` or \`git vault <command> --help\`\n`;
 }
 
 /** Runs argv and returns the exit code: 0 ok, 1 failure, 2 usage, 128 not in a repo. */

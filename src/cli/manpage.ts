@@ -31,7 +31,7 @@ export function renderManPage(definitions: readonly Definition[], date: string):
   for (const d of sorted) {
     out.push(".TP", `.B ${roff(d.usage.replace(/^\$ /, "").split("\n")[0] ?? d.path)}`, roff(d.description ?? ""));
     if (d.details) out.push(".RS", roff(d.details.trim()), ".RE");
-    for (const o of d.options) if (o.description) out.push(".RS", `.TP`, `.B ${roff(o.definition.replace(/ #0/g, " VALUE"))}`, roff(o.description), ".RE");
+    for (const o of d.options) if (o.description) out.push(".RS", `.TP`, `.B ${roff(o.definition)}`, roff(o.description), ".RE");
     for (const [what, command] of d.examples ?? []) out.push(".RS", ".PP", roff(what), ".PP", `.RS\n.B ${roff(command.replace(/\$0/g, "git vault"))}\n.RE`, ".RE");
   }
   out.push(
