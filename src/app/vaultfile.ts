@@ -56,6 +56,9 @@ function decodeUtf8(bytes: Buffer, display: string): string {
   throw new VaultError("file-not-utf8", `${display}:${line}: not valid UTF-8 text`, { hint: "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)" });
 }
 
+/** The lines git writes around a conflict: <<<<<<<, |||||||, =======, >>>>>>>. */
+const CONFLICT_MARKER_RE = /^(<{7}|\|{7}|={7}|>{7})(\s|$)/;
+
 /**
  * Rejects files commands must not change or trust: lines dotenv would skip,
  * an unknown format version, malformed recipient lines. Warns about duplicate keys.
@@ -63,6 +66,11 @@ function decodeUtf8(bytes: Buffer, display: string): string {
 export function validateEnvFile(ctx: Context, loaded: LoadedFile): void {
   const { file, display } = loaded;
   const invalid = invalidEntries(file)[0];
+  if (invalid !== undefined && CONFLICT_MARKER_RE.test(invalid.text)) {
+    throw new VaultError("malformed-line", `${display}:${invalid.line}: unresolved merge conflict (a conflict marker line)`, {
+      hint: "resolve the conflict and remove the marker lines; `git vault install` sets up a merge driver that merges env files key by key",
+    });
+  }
   if (invalid !== undefined) {
     throw new VaultError("malformed-line", `${display}:${invalid.line}: not a KEY=value line, comment or blank line`, {
       hint: "fix or comment out that line (dotenv would silently ignore it)",

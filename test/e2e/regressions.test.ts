@@ -54,6 +54,16 @@ describe("regressions", () => {
     expect(r.stderr).toBe("2 problems: restore malformed values from git history or set them again; upgrade git-vault to read values of a newer format\n");
   });
 
+  it("a file with conflict markers is named as an unresolved merge conflict and left as it is", () => {
+    const file = join(dir, "conflict.env");
+    const text = `# git-vault v1\n# recipient: ${recipient}\n\nA=1\n<<<<<<< HEAD\nB=2\n=======\nB=3\n>>>>>>> feature\n`;
+    writeFileSync(file, text);
+    const r = sb.vault(dir, ["set", "C", "c", "--file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: conflict\.env:5: unresolved merge conflict \(a conflict marker line\)\n/);
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
   it("a lone CR does not hide the assignment after it from check", () => {
     const file = join(dir, "cr.env");
     writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nA=\rSECRET=hunter2\n`);
