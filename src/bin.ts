@@ -12,8 +12,24 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { shouldColor } from "./cli/color.js";
+import { ExitCode } from "./errors.js";
 
 declare const __GIT_VAULT_VERSION__: string | undefined;
+
+/**
+ * A reader that went away (`git vault decrypt | head`) is not an error: exit at
+ * once, silently, with the status a shell reports for a process killed by
+ * SIGPIPE, as git and coreutils do. Node ignores SIGPIPE, so the write fails
+ * with EPIPE instead, which without a listener crashes with a stack trace.
+ */
+function exitQuietlyWhenClosed(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(ExitCode.closedPipe);
+  });
+}
+exitQuietlyWhenClosed(process.stdout);
+exitQuietlyWhenClosed(process.stderr);
 
 const argv = process.argv.slice(2);
 const only = argv.length === 1 ? argv[0] : undefined;

@@ -10,6 +10,8 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   notInRepo: 128,
+  /** The reader of stdout or stderr went away (128 + SIGPIPE, as a shell reports `git log | head`). */
+  closedPipe: 141,
 } as const;
 
 /** A failure the user can act on, with a stable machine-readable code. */

@@ -5,6 +5,7 @@ import { type Context, isInteractive, warn } from "../app/context.js";
 import { Secret } from "../core/secret.js";
 import { decodeUtf8Strict } from "../core/text.js";
 import { UsageError, VaultError } from "../errors.js";
+import { promptHidden } from "./prompt.js";
 
 async function readAll(stream: Context["stdin"]): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -19,32 +20,6 @@ function utf8(bytes: Buffer, source: string): string {
     throw new VaultError("value-not-utf8", `${source}: the value is not UTF-8 text`, { hint: "store binary data base64-encoded (e.g. base64 -w0 FILE | git vault set KEY --stdin)" });
   }
   return text;
-}
-
-/** Reads one line from the terminal without echoing it. */
-async function promptHidden(ctx: Context, question: string): Promise<string> {
-  // Only called when stdin is a terminal, which has setRawMode.
-  const stdin = ctx.stdin as Context["stdin"] & Pick<NodeJS.ReadStream, "setRawMode">;
-  ctx.stderr.write(question);
-  stdin.setRawMode(true);
-  stdin.resume();
-  stdin.setEncoding("utf8");
-  let value = "";
-  try {
-    for await (const chunk of stdin) {
-      for (const ch of chunk as string) {
-        if (ch === "\r" || ch === "\n") return value;
-        if (ch === "\u0003") throw new VaultError("cancelled", "cancelled", { exitCode: 130 });
-        if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
-        else value += ch;
-      }
-    }
-    return value;
-  } finally {
-    stdin.setRawMode(false);
-    stdin.pause();
-    ctx.stderr.write("\n");
-  }
 }
 
 export interface ValueSources {
@@ -71,11 +46,15 @@ export async function readSecretValue(ctx: Context, sources: ValueSources): Prom
     }
   }
   if (sources.positional !== undefined) {
+    // Node decodes argv lossily: bytes that are not UTF-8 arrive as U+FFFD, and the originals are gone.
+    if (sources.positional.includes("\uFFFD")) {
+      throw new UsageError("the VALUE argument is not valid UTF-8 text (it contains U+FFFD)", "give the value with --stdin or --from-file, which keep it byte for byte");
+    }
     if (isInteractive(ctx)) warn(ctx, "a value on the command line stays in your shell history; prefer --stdin or the prompt");
     return new Secret(sources.positional);
   }
   if (sources.stdin || ctx.stdin.isTTY !== true) {
     return new Secret(utf8(await readAll(ctx.stdin), "stdin").replace(/\r?\n$/, ""));
   }
-  return new Secret(await promptHidden(ctx, `value for ${sources.key}: `));
+  return promptHidden(ctx, `value for ${sources.key}: `);
 }

@@ -36,7 +36,7 @@ export function renderManPage(definitions: readonly Definition[], date: string):
   }
   out.push(
     ".SH EXIT STATUS",
-    "0 success; 1 failure or finding; 2 usage error; 128 not in a git repository; \\fBrun\\fR returns the exit code of the command it ran.",
+    "0 success; 1 failure or finding; 2 usage error; 128 not in a git repository; 130 the hidden value prompt was cancelled; 141 the reader of the output went away (128 + SIGPIPE); \\fBrun\\fR returns the exit code of the command it ran (126 when it cannot be started, 127 when it is not found).",
     ".SH ENVIRONMENT",
     ".TP\n.B GIT_VAULT_IDENTITY\nage identity text (for CI); never passed to child processes.",
     ".TP\n.B GIT_VAULT_IDENTITY_FILE\nPath of an age identity file.",
