@@ -67,7 +67,7 @@ export class NotInRepoError extends VaultError {
   constructor(cwd: string) {
     super("not-in-repo", `not a git repository: ${cwd}`, {
       exitCode: ExitCode.notInRepo,
-      hint: "run this inside a git repository, or name the env file with --file",
+      hint: "run this inside a git repository (commands that work on one env file also take --file or --vault-dir)",
     });
   }
 }
