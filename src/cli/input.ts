@@ -54,7 +54,12 @@ export async function readSecretValue(ctx: Context, sources: ValueSources): Prom
     return new Secret(sources.positional);
   }
   if (sources.stdin || ctx.stdin.isTTY !== true) {
-    return new Secret(utf8(await readAll(ctx.stdin), "stdin").replace(/\r?\n$/, ""));
+    const bytes = await readAll(ctx.stdin);
+    // Piped-in nothing without --stdin is a script that forgot the value, not an empty secret.
+    if (!sources.stdin && bytes.length === 0) {
+      throw new UsageError("no value given: stdin is empty and not a terminal", "give the value as an argument, with --from-file, or pipe it in; an empty value needs --stdin");
+    }
+    return new Secret(utf8(bytes, "stdin").replace(/\r?\n$/, ""));
   }
   return promptHidden(ctx, `value for ${sources.key}: `);
 }

@@ -64,6 +64,18 @@ describe("regressions", () => {
     expect(readFileSync(file, "utf8")).toBe(text);
   });
 
+  it("set with nothing piped in and no --stdin is refused; with --stdin it stores an empty value", () => {
+    const file = join(dir, "empty-stdin.env");
+    writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nA=\n`);
+    const before = readFileSync(file);
+    const refused = sb.vault(dir, ["set", "B", "--file", file], { input: "" });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^error: no value given: stdin is empty and not a terminal\n/);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(sb.vault(dir, ["set", "B", "--stdin", "--file", file], { input: "" }).status).toBe(0);
+    expect(sb.vault(dir, ["get", "B", "--reveal", "--file", file]).stdout).toBe("\n");
+  });
+
   it("a lone CR does not hide the assignment after it from check", () => {
     const file = join(dir, "cr.env");
     writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nA=\rSECRET=hunter2\n`);
