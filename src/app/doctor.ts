@@ -4,7 +4,7 @@
  * plaintext, `cachetextconv` switched on) carries a `repair` action.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { VaultError } from "../errors.js";
 import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
@@ -81,14 +81,19 @@ function dockerChecks(ctx: Context, problems: Problem[]): void {
   }
 }
 
-function vaultChecks(status: VaultStatus, problems: Problem[]): void {
+function vaultChecks(cwd: string, status: VaultStatus, problems: Problem[]): void {
   if (!status.exists) {
     problems.push({ id: "vault-missing", message: `vault dir ${status.vaultDir} does not exist`, fix: "git vault init" });
     return;
   }
-  if (status.mode === "submodule") {
-    if (status.submoduleState === "uninitialized") problems.push({ id: "vault-uninitialized", message: "the vault submodule is not checked out", fix: "git vault init" });
-    if (status.branch === null) problems.push({ id: "vault-detached", message: "the vault is on a detached HEAD: commits made there can be lost", fix: "git vault init (attaches a branch)" });
+  if (status.mode === "submodule" && !status.vaultRepo) {
+    // Nothing of the vault is here to check: its files and repo come with the checkout.
+    const path = relative(cwd, status.vaultDir) || ".";
+    problems.push({ id: "vault-uninitialized", message: `the vault submodule is not checked out at ${path}`, fix: `git vault init (or git submodule update --init -- ${path})` });
+    return;
+  }
+  if (status.mode === "submodule" && status.branch === null) {
+    problems.push({ id: "vault-detached", message: "the vault is on a detached HEAD: commits made there can be lost", fix: "git vault init (attaches a branch)" });
   }
   let attributes = "";
   try {
@@ -118,8 +123,8 @@ export async function diagnose(ctx: Context, request: TargetOptions & { identity
   const status = await vaultStatus(ctx, request);
   identityChecks(ctx, request.identityFile, problems);
   dockerChecks(ctx, problems);
-  vaultChecks(status, problems);
-  if (status.mode === "submodule" && status.exists) repoChecks("vault repo", repoContext(git, status.vaultDir), problems);
-  else if (status.exists) repoChecks("this repo", git, problems);
+  vaultChecks(ctx.cwd, status, problems);
+  if (status.mode === "submodule" && status.vaultRepo) repoChecks("vault repo", repoContext(git, status.vaultDir), problems);
+  else if (status.mode === "folder") repoChecks("this repo", git, problems);
   return { status, problems };
 }

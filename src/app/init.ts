@@ -20,6 +20,8 @@ import {
   configSet,
   currentBranch,
   isAncestor,
+  isFileTransportRefusal,
+  isWorkTreeRoot,
   push,
   remoteDefaultBranch,
   remoteIsEmpty,
@@ -28,10 +30,10 @@ import {
   resetBranchToHead,
   setUpstreamIfPresent,
   submoduleAdd,
+  submoduleFetchUrl,
   submoduleStatus,
   submoduleUpdateInit,
   submoduleUrl,
-  tryRepoRoot,
   unbornBranch,
 } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
@@ -81,8 +83,24 @@ function ensureAttributes(vaultDir: string): boolean {
   return true;
 }
 
-function isGitRepoRoot(dir: string, env: Context["env"]): boolean {
-  return existsSync(join(dir, ".git")) && tryRepoRoot({ cwd: dir, env }) === resolve(dir);
+/**
+ * Joins the vault listed in `.gitmodules`: checks it out when it is not. The
+ * URL is the repository's, not the user's, so git's own configuration decides
+ * whether a local path may be cloned (CVE-2022-39253); when git refuses, the
+ * error says how to allow it for a URL the user trusts.
+ */
+function checkOutListedVault(rootCtx: GitContext, vaultDir: string, vaultRel: string, url: string): "checked-out" | "present" {
+  if (submoduleStatus(rootCtx, vaultRel)?.state !== "uninitialized" && isWorkTreeRoot(rootCtx, vaultDir)) return "present";
+  try {
+    submoduleUpdateInit(rootCtx, vaultRel);
+  } catch (error) {
+    if (!isFileTransportRefusal(error)) throw error;
+    // The URL git tried (a relative one resolved against this clone's remote), for the user to judge.
+    throw new VaultError("submodule-file-transport", `git refused to clone the vault submodule from ${submoduleFetchUrl(rootCtx, url)}: a submodule on a local path or file:// URL is cloned only when git's configuration allows the file transport (CVE-2022-39253)`, {
+      hint: `if you trust that path, run \`git -c protocol.file.allow=always submodule update --init -- ${vaultRel}\` and then \`git vault init\` again, or allow it for good with \`git config --global protocol.file.allow always\``,
+    });
+  }
+  return "checked-out";
 }
 
 /**
@@ -119,6 +137,10 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   const envName = envNameFor(ctx, request, {});
   const next: string[] = [];
 
+  // Joining comes first, so a checkout git refuses leaves nothing behind, not even a new identity.
+  const listed = submoduleUrl(rootCtx, vaultRel);
+  const joined = listed === null ? null : checkOutListedVault(rootCtx, vaultDir, vaultRel, listed);
+
   // Make sure there is an identity: a new env file needs this device's recipient.
   // Only when no identity is found the usual way (a CI job's GIT_VAULT_IDENTITY counts).
   const key = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) === null ? await keygen(ctx) : null;
@@ -127,24 +149,20 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   let vault: InitResult["vault"];
   let mode: InitResult["mode"] = "submodule";
   let emptyRemote = false;
-  const listed = submoduleUrl(rootCtx, vaultRel);
-  if (listed !== null) {
-    const status = submoduleStatus(rootCtx, vaultRel);
-    if (status?.state === "uninitialized" || !isGitRepoRoot(vaultDir, ctx.env)) {
-      submoduleUpdateInit(rootCtx, vaultRel);
-      vault = "checked-out";
-    } else {
-      vault = "present";
-    }
+  if (joined !== null) {
+    vault = joined;
   } else if (request.submoduleUrl !== undefined) {
     const url = request.submoduleUrl;
-    if (existsSync(vaultDir) && !isGitRepoRoot(vaultDir, ctx.env)) {
+    if (existsSync(vaultDir) && !isWorkTreeRoot(rootCtx, vaultDir)) {
       throw new VaultError("vault-dir-exists", `${vaultRel}/ already exists and is not a git repository`, { hint: "choose another --vault-dir, or move it away" });
     }
-    emptyRemote = remoteIsEmpty(rootCtx, url);
+    // git resolves a relative URL (../app-secrets.git) against this repo's remote; so must
+    // every call that takes the URL itself. `submodule add` gets it as typed, for .gitmodules.
+    const fetchUrl = submoduleFetchUrl(rootCtx, url);
+    emptyRemote = remoteIsEmpty(rootCtx, fetchUrl);
     if (emptyRemote) {
       // `submodule add` needs a commit to point at: clone the empty remote, make one, push it.
-      clone(rootCtx, url, vaultDir);
+      clone(rootCtx, fetchUrl, vaultDir);
       vault = "created-remote";
     } else {
       submoduleAdd(rootCtx, url, vaultRel);

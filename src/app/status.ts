@@ -2,7 +2,7 @@
  * `status`: where the vault is and what state it is in, including what
  * `ignore = dirty` hides from the host's `git status`.
  */
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { basename, relative, sep } from "node:path";
 import { effectiveAssignments, encodeEnvFile } from "../core/envfile.js";
 import { formatEnvFile } from "../core/format.js";
@@ -12,12 +12,12 @@ import {
   configGet,
   currentBranch,
   headCommit,
+  isWorkTreeRoot,
   remoteUrl,
   repoContext,
   statusPorcelain,
   submoduleStatus,
   submoduleUrl,
-  tryRepoRoot,
   upstreamBranch,
 } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
@@ -45,6 +45,14 @@ export interface VaultStatus {
   readonly url: string | null;
   readonly originUrl: string | null;
   readonly pinned: string | null;
+  /**
+   * True when the vault dir is the top of its own git work tree. False for a
+   * folder vault, a missing one, and a submodule that is not checked out (an
+   * empty dir): then `checkedOut`, `branch`, `upstream`, `unpushed` and
+   * `originUrl` are null and `dirty` is empty, since git run there would
+   * describe the host repo.
+   */
+  readonly vaultRepo: boolean;
   readonly checkedOut: string | null;
   readonly submoduleState: string | null;
   readonly branch: string | null;
@@ -84,10 +92,12 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
   const rel = repoRoot === null ? basename(vaultDir) : relative(repoRoot, vaultDir).split(sep).join("/");
   const url = host === null ? null : submoduleUrl(host, rel);
   const sub = host === null || url === null ? null : submoduleStatus(host, rel);
-  const vaultRoot = exists ? tryRepoRoot({ cwd: vaultDir, env: ctx.env }) : null;
-  const isSubmodule = url !== null || (vaultRoot !== null && vaultRoot !== repoRoot);
-  const mode = !exists ? "missing" : isSubmodule ? "submodule" : "folder";
-  const vault = mode === "submodule" && vaultRoot !== null ? repoContext({ cwd: vaultDir, env: ctx.env }, vaultRoot) : null;
+  // The one guard against describing the host as the vault: an empty submodule
+  // dir lies in the host's work tree, and git run there would find the host.
+  // (Run from inside the vault repo itself, the vault dir is the repo root: a folder.)
+  const vaultRepo = isWorkTreeRoot({ cwd: ctx.cwd, env: ctx.env }, vaultDir) && realpathSync(vaultDir) !== repoRoot;
+  const mode = !exists ? "missing" : url !== null || vaultRepo ? "submodule" : "folder";
+  const vault = vaultRepo ? repoContext({ cwd: ctx.cwd, env: ctx.env }, vaultDir) : null;
 
   const upstream = vault === null ? null : upstreamBranch(vault);
   const dirty = vault === null ? [] : statusPorcelain(vault, { untracked: "normal" }).map((e) => `${e.index}${e.worktree} ${e.path}`);
@@ -106,6 +116,7 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
     url,
     originUrl: vault === null ? null : remoteUrl(vault, "origin"),
     pinned: sub?.pinned ?? null,
+    vaultRepo,
     checkedOut: vault === null ? null : headCommit(vault),
     submoduleState: sub?.state ?? null,
     branch: vault === null ? null : currentBranch(vault),

@@ -14,6 +14,7 @@ export {
   headCommit,
   hooksDir,
   isBare,
+  isWorkTreeRoot,
   repoContext,
   repoRoot,
   tryRepoRoot,
@@ -40,12 +41,14 @@ export { aheadCount, commit, revList, upstreamBranch, type RevListOptions } from
 export { deleteRef, push, refsMatching, remoteUrl, type PushOptions, type RefEntry } from "./refs.js";
 export {
   attachBranch,
-  isLocalUrl,
+  isFileTransportRefusal,
   submoduleAdd,
+  submoduleFetchUrl,
   submoduleStatus,
   submoduleUpdateInit,
   submoduleUrl,
   type AttachResult,
   type SubmoduleStatus,
 } from "./submodule.js";
+export { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
 export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, resetBranchToHead, setUpstreamIfPresent, unbornBranch } from "./remote.js";

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NotInRepoError, VaultError } from "../errors.js";
@@ -11,6 +11,7 @@ import {
   headCommit,
   hooksDir,
   isBare,
+  isWorkTreeRoot,
   repoContext,
   repoRoot,
   tryRepoRoot,
@@ -58,6 +59,31 @@ describe("repoRoot / tryRepoRoot", () => {
     expect(tryRepoRoot(ctx(bare))).toBeNull();
     expect(() => repoRoot(ctx(bare))).toThrow(expect.objectContaining({ code: "bare-repo" }) as VaultError);
     expect(isBare(ctx(sb.repo("host")))).toBe(false);
+  });
+});
+
+describe("isWorkTreeRoot", () => {
+  it("is true only at the top of a dir's own work tree: an empty submodule dir belongs to the host", () => {
+    const host = sb.repo("host");
+    const empty = join(host, "vault"); // what a clone leaves for a submodule that is not checked out
+    mkdirSync(empty);
+    const nested = sb.repo(join("host", "nested"));
+    writeFileSync(join(host, "file"), "x");
+    expect(isWorkTreeRoot(ctx(sb.root), host)).toBe(true);
+    expect(isWorkTreeRoot(ctx(host), "nested")).toBe(true);
+    expect(isWorkTreeRoot(ctx(host), "vault")).toBe(false);
+    expect(isWorkTreeRoot(ctx(nested), join(nested, ".git"))).toBe(false);
+    expect(isWorkTreeRoot(ctx(host), "missing")).toBe(false);
+    expect(isWorkTreeRoot(ctx(host), "file")).toBe(false);
+    expect(isWorkTreeRoot(ctx(sb.root), sb.dir("plain"))).toBe(false);
+    // A hook's GIT_DIR does not make another dir look like the repository.
+    expect(isWorkTreeRoot({ cwd: host, env: { ...sb.env, GIT_DIR: join(host, ".git"), GIT_WORK_TREE: host } }, "vault")).toBe(false);
+  });
+
+  it("compares real paths: a symlinked path to the root still counts", () => {
+    const host = sb.repo("host");
+    symlinkSync(host, join(sb.root, "link"));
+    expect(isWorkTreeRoot(ctx(sb.root), "link")).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 // Where the repository is and what state HEAD is in.
+import { realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { GitError, NotInRepoError, VaultError } from "../errors.js";
 import { gitText, runGit, type GitContext, type RunOptions, type RunResult } from "./runner.js";
@@ -54,6 +55,19 @@ export function tryRepoRoot(ctx: GitContext): string | null {
   // The config key is the one part of the ownership message git never translates.
   if (stderr.includes("safe.directory")) throw new GitError(["rev-parse", "--show-toplevel"], 128, stderr);
   return null;
+}
+
+/**
+ * True when `dir` (resolved against ctx.cwd) is the top of its own working
+ * tree. False when it is missing, in no repository, or a plain folder of an
+ * enclosing one, such as the empty dir of a submodule that is not checked
+ * out: git run there would describe the superproject instead.
+ */
+export function isWorkTreeRoot(ctx: GitContext, dir: string): boolean {
+  const target = repoContext(ctx, dir);
+  if (!statSync(target.cwd, { throwIfNoEntry: false })?.isDirectory()) return false;
+  const root = tryRepoRoot(target);
+  return root !== null && realpathSync(root) === realpathSync(target.cwd);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GitError } from "../errors.js";
@@ -6,9 +6,11 @@ import { makeSandbox, type Sandbox } from "../../test/support/sandbox.js";
 import {
   attachBranch,
   currentBranch,
+  isFileTransportRefusal,
   isLocalUrl,
   repoContext,
   submoduleAdd,
+  submoduleFetchUrl,
   submoduleStatus,
   submoduleUpdateInit,
   submoduleUrl,
@@ -48,6 +50,34 @@ describe("isLocalUrl", () => {
     ["example.com:vault.git", false],
   ])("%s → %s", (url, local) => {
     expect(isLocalUrl(url)).toBe(local);
+  });
+});
+
+describe("submoduleFetchUrl", () => {
+  it("resolves ./ and ../ against the current branch's remote, else origin, else the top-level directory", () => {
+    const host = sb.repo("host");
+    expect(submoduleFetchUrl(ctx(host), "../vault.git")).toBe(join(sb.root, "vault.git"));
+    expect(submoduleFetchUrl(ctx(host), "https://git.example.com/acme/vault.git")).toBe("https://git.example.com/acme/vault.git");
+    sb.git(host, "remote", "add", "origin", "git@git.example.com:acme/app.git");
+    expect(submoduleFetchUrl(ctx(host), "../app-secrets.git")).toBe("git@git.example.com:acme/app-secrets.git");
+    sb.git(host, "remote", "add", "upstream", "https://git.example.com/team/app.git");
+    sb.git(host, "config", "branch.main.remote", "upstream");
+    expect(submoduleFetchUrl(ctx(host), "./vault.git")).toBe("https://git.example.com/team/app.git/vault.git");
+    // url.*.insteadOf does not apply: git resolves the raw remote URL.
+    sb.git(host, "config", "url.ssh://git@git.example.com/.insteadOf", "https://git.example.com/");
+    expect(submoduleFetchUrl(ctx(host), "../vault.git")).toBe("https://git.example.com/team/vault.git");
+  });
+
+  it("is the URL `git submodule add` clones for a relative URL, which .gitmodules keeps relative", () => {
+    const bare = bareVault();
+    sb.git(sb.root, "init", "-q", "--bare", "app.git");
+    const host = sb.repo("host");
+    sb.git(host, "remote", "add", "origin", join(sb.root, "app.git"));
+    expect(submoduleFetchUrl(ctx(host), "../vault.git")).toBe(bare);
+    submoduleAdd(ctx(host), "../vault.git", "vault");
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.url").trim()).toBe("../vault.git");
+    expect(sb.git(join(host, "vault"), "remote", "get-url", "origin").trim()).toBe(bare);
+    expect(readFileSync(join(host, "vault", ".env.dev"), "utf8")).toBe("# git-vault v1\n");
   });
 });
 
@@ -92,6 +122,8 @@ describe("submoduleStatus / submoduleUpdateInit / attachBranch", () => {
     mkdirSync(join(clone, "src"));
     expect(submoduleStatus(ctx(join(clone, "src")), "../vault")).toEqual({ path: "vault", state: "uninitialized", pinned, checkedOut: null });
 
+    // The URL comes from .gitmodules: cloning a local path takes the user's own permission.
+    sb.git(sb.root, "config", "--global", "protocol.file.allow", "always");
     submoduleUpdateInit(ctx(clone), "vault");
     expect(submoduleStatus(ctx(clone), "vault")?.state).toBe("current");
 
@@ -110,6 +142,39 @@ describe("submoduleStatus / submoduleUpdateInit / attachBranch", () => {
     sb.git(vault.cwd, "checkout", "-q", "--detach", "HEAD~1");
     expect(attachBranch(vault, "main")).toBe("diverged");
     expect(currentBranch(vault)).toBeNull();
+  });
+
+  it("leaves the file transport to the user's configuration, and undoes its registration when git refuses", () => {
+    const bare = bareVault();
+    const host = sb.repo("host");
+    submoduleAdd(ctx(host), bare, "vault");
+    sb.git(host, "commit", "-q", "-m", "add vault");
+    sb.git(sb.root, "clone", "-q", host, "clone");
+    const clone = join(sb.root, "clone");
+    const config = readFileSync(join(clone, ".git", "config"));
+    const error = (() => {
+      try {
+        submoduleUpdateInit(ctx(clone), "vault");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(GitError);
+    expect(isFileTransportRefusal(error)).toBe(true);
+    expect(isFileTransportRefusal(new GitError(["fetch"], 128, "fatal: could not read from remote repository"))).toBe(false);
+    expect(readFileSync(join(clone, ".git", "config")).equals(config)).toBe(true);
+    expect(existsSync(join(clone, ".git", "modules", "vault"))).toBe(false);
+    expect(readdirSync(join(clone, "vault"))).toEqual([]);
+
+    // A registration the user made stays, also when git refuses.
+    sb.git(clone, "submodule", "init", "-q");
+    const registered = readFileSync(join(clone, ".git", "config"));
+    expect(() => submoduleUpdateInit(ctx(clone), "vault")).toThrow(/transport 'file' not allowed/);
+    expect(readFileSync(join(clone, ".git", "config")).equals(registered)).toBe(true);
+
+    submoduleUpdateInit({ cwd: clone, env: { ...sb.env, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "protocol.file.allow", GIT_CONFIG_VALUE_0: "always" } }, "vault");
+    expect(submoduleStatus(ctx(clone), "vault")?.state).toBe("current");
   });
 
   it("does not allow the file transport for a repository shipped inside the working tree", () => {

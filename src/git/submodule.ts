@@ -1,11 +1,12 @@
 // The vault repo as a submodule of the host repo.
-import { existsSync, realpathSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { configGet, configGetRegexp } from "./config.js";
+import { existsSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { GitError } from "../errors.js";
+import { configGet, configGetRegexp, configRemoveSection, configUnset, escapeRegexp } from "./config.js";
 import { lsFiles } from "./files.js";
-import { remoteUrl } from "./refs.js";
 import { currentBranch, headCommit, repoRoot, runInRepo } from "./repo.js";
 import type { GitContext } from "./runner.js";
+import { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
 
 /** State of one submodule as the superproject sees it. */
 export interface SubmoduleStatus {
@@ -26,9 +27,10 @@ export type AttachResult = "already-attached" | "attached" | "created" | "diverg
  * Why `-c protocol.file.allow=always`: since git 2.38.1 (CVE-2022-39253) the
  * file transport is refused for submodules by default (`user` only allows it
  * for commands the user typed). A vault repo on a local path or file:// URL
- * (a shared drive, tests, an offline clone) is a legitimate setup, so the
- * two commands that clone a submodule get it for that one invocation when the
- * URL is local, and nothing else does. Global config is never changed.
+ * (a shared drive, tests, an offline clone) is a legitimate setup, so
+ * `submodule add` of a URL the user typed gets it for that one invocation.
+ * A URL read from `.gitmodules` (someone else's clone) never does: there the
+ * user's own git configuration decides. Global config is never changed.
  */
 const ALLOW_FILE_TRANSPORT = { "protocol.file.allow": "always" } as const;
 
@@ -50,27 +52,57 @@ export function submoduleStatus(ctx: GitContext, path: string): SubmoduleStatus 
 
 /**
  * `git submodule add [-b branch] -- url path`: clones `url` into `path` and
- * records it in `.gitmodules`. The URL comes from the user, so a local path or
- * file:// URL is allowed (see ALLOW_FILE_TRANSPORT).
+ * records it in `.gitmodules` as given (a relative URL stays relative). The
+ * URL comes from the user, so a local path or file:// URL is allowed (see
+ * ALLOW_FILE_TRANSPORT).
  */
 export function submoduleAdd(ctx: GitContext, url: string, path: string, options: { branch?: string } = {}): void {
   const args = ["submodule", "add", "--quiet", ...(options.branch ? ["-b", options.branch] : []), "--", url, path];
-  runInRepo(ctx, args, [], isLocalUrl(url) ? { config: ALLOW_FILE_TRANSPORT } : {});
+  runInRepo(ctx, args, [], isLocalUrl(submoduleFetchUrl(ctx, url)) ? { config: ALLOW_FILE_TRANSPORT } : {});
 }
 
 /**
- * `git submodule update --init -- path`: clones (if needed) and checks out the
- * pinned commit. The URL comes from the repository's `.gitmodules`, which may
- * be someone else's, so the file transport is allowed only for a local URL
- * that resolves outside this working tree: a repository shipped inside the
- * clone itself is exactly the CVE-2022-39253 attack, and git refuses it.
+ * `git submodule update --init -- path`: registers the submodule, clones it
+ * (if needed) and checks out the pinned commit. The URL comes from the
+ * repository's `.gitmodules`, which may be someone else's, so the user's git
+ * configuration decides which transports are allowed (a local URL is refused
+ * unless `protocol.file.allow` says otherwise; see isFileTransportRefusal).
+ * When it fails, the registration it made (`submodule.NAME.url` and
+ * `.active` in the local config) is undone, so the repository is left as it
+ * was.
  */
 export function submoduleUpdateInit(ctx: GitContext, path: string): void {
-  const url = submoduleUrl(ctx, path);
-  const local = url === null ? null : resolvedLocalUrl(ctx, url);
-  const root = repoRoot(ctx);
-  const allow = local !== null && !isInside(realpathOrSelf(local), realpathOrSelf(root));
-  runInRepo(ctx, ["submodule", "update", "--init", "--", path], [], allow ? { config: ALLOW_FILE_TRANSPORT } : {});
+  const name = submoduleName(ctx, path);
+  const registered = name === null ? [] : ["url", "active"].filter((key) => configGet(ctx, `submodule.${name}.${key}`, { scope: "local" }) !== null);
+  try {
+    runInRepo(ctx, ["submodule", "update", "--init", "--", path]);
+  } catch (error) {
+    if (name !== null) unregister(ctx, name, registered);
+    throw error;
+  }
+}
+
+/**
+ * True when `error` is git refusing the file transport for a submodule
+ * (`transport 'file' not allowed`, CVE-2022-39253 protection).
+ */
+export function isFileTransportRefusal(error: unknown): boolean {
+  return error instanceof GitError && error.stderr.includes("transport 'file' not allowed");
+}
+
+/**
+ * The URL git fetches from for a submodule URL: a relative one (`./`, `../`)
+ * resolved against the superproject's default remote URL (the current
+ * branch's `branch.NAME.remote`, else `origin`), or against its top-level
+ * directory when that remote has no URL, as `git submodule add` does; any
+ * other URL as given.
+ */
+export function submoduleFetchUrl(ctx: GitContext, url: string): string {
+  if (!isRelativeUrl(url)) return url;
+  const branch = currentBranch(ctx);
+  const remote = (branch === null ? null : configGet(ctx, `branch.${branch}.remote`)) ?? "origin";
+  // The raw config value, as git reads it here (no url.*.insteadOf rewriting).
+  return resolveRelativeUrl(configGet(ctx, `remote.${remote}.url`) ?? repoRoot(ctx), url);
 }
 
 /**
@@ -79,6 +111,14 @@ export function submoduleUpdateInit(ctx: GitContext, path: string): void {
  * user), else from `.gitmodules`; null when `path` is not listed.
  */
 export function submoduleUrl(ctx: GitContext, path: string): string | null {
+  const name = submoduleName(ctx, path);
+  if (name === null) return null;
+  const gitmodules = join(repoRoot(ctx), ".gitmodules");
+  return configGet(ctx, `submodule.${name}.url`, { scope: "local" }) ?? configGet(ctx, `submodule.${name}.url`, { scope: "file", file: gitmodules });
+}
+
+// The name `.gitmodules` gives the submodule at `path`, or null when it lists none there.
+function submoduleName(ctx: GitContext, path: string): string | null {
   const root = repoRoot(ctx);
   const gitmodules = join(root, ".gitmodules");
   if (!existsSync(gitmodules)) return null;
@@ -86,9 +126,15 @@ export function submoduleUrl(ctx: GitContext, path: string): string | null {
   const entry = configGetRegexp(ctx, "^submodule\\..*\\.path$", { scope: "file", file: gitmodules }).find(
     (candidate) => candidate.value?.replace(/\/+$/, "") === wanted,
   );
-  if (!entry) return null;
-  const name = entry.key.slice("submodule.".length, -".path".length);
-  return configGet(ctx, `submodule.${name}.url`, { scope: "local" }) ?? configGet(ctx, `submodule.${name}.url`, { scope: "file", file: gitmodules });
+  return entry ? entry.key.slice("submodule.".length, -".path".length) : null;
+}
+
+// Removes the keys `submodule init` added (those not in `kept`), and the
+// section when nothing else is left in it.
+function unregister(ctx: GitContext, name: string, kept: readonly string[]): void {
+  for (const key of ["url", "active"]) if (!kept.includes(key)) configUnset(ctx, `submodule.${name}.${key}`, { scope: "local" });
+  const left = configGetRegexp(ctx, `^submodule\\.${escapeRegexp(name)}\\.`, { scope: "local" });
+  if (left.length === 0) configRemoveSection(ctx, `submodule.${name}`, { scope: "local" });
 }
 
 /**
@@ -107,53 +153,4 @@ export function attachBranch(ctx: GitContext, branch: string): AttachResult {
   if (tip.stdout.toString("utf8").trim() !== headCommit(ctx)) return "diverged";
   runInRepo(ctx, ["checkout", "--quiet", branch, "--"]);
   return "attached";
-}
-
-/**
- * True when git would use the file transport for `url`: a `file://` URL, or
- * no `scheme://` and no scp-like `host:path` (a colon before the first slash).
- */
-export function isLocalUrl(url: string): boolean {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
-  if (scheme) return scheme[1]?.toLowerCase() === "file";
-  const colon = url.indexOf(":");
-  const slash = url.indexOf("/");
-  return colon === -1 || (slash !== -1 && slash < colon);
-}
-
-// Where a local submodule URL points on disk, resolved as git resolves it:
-// `./`/`../` against the superproject's default remote (or its root when it
-// has none); null when the URL (or the remote it is relative to) is not local.
-function resolvedLocalUrl(ctx: GitContext, url: string): string | null {
-  const root = repoRoot(ctx);
-  let base = root;
-  if (url.startsWith("./") || url.startsWith("../")) {
-    const branch = currentBranch(ctx);
-    const remoteName = (branch === null ? null : configGet(ctx, `branch.${branch}.remote`)) ?? "origin";
-    const remote = remoteUrl(ctx, remoteName);
-    if (remote !== null) {
-      if (!isLocalUrl(remote)) return null;
-      base = resolve(root, stripFileScheme(remote));
-    }
-  } else if (!isLocalUrl(url)) {
-    return null;
-  }
-  return resolve(base, stripFileScheme(url));
-}
-
-function stripFileScheme(url: string): string {
-  return /^file:\/\//i.test(url) ? url.slice("file://".length) : url;
-}
-
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

@@ -1,11 +1,11 @@
-// `git vault init` under real git: a vault repo on a bare remote (plain path
-// and file:// URL) added as a submodule, joined from fresh clones of the host
-// with the same identity, left on a branch (never a detached HEAD), safe to
-// re-run; `--ignore-dirty` and `--no-submodule`.
-import { existsSync, readFileSync, statSync } from "node:fs";
+// `git vault init` under real git: a vault repo on a bare remote (plain path,
+// file:// URL and relative URL) added as a submodule, joined from fresh clones
+// of the host with the same identity, left on a branch (never a detached
+// HEAD), safe to re-run; a join git refuses; `--ignore-dirty` and `--no-submodule`.
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gitRun, gitVault, hostWithCommit } from "../support/git.js";
+import { gitRun, gitVault, hostWithCommit, makeVaultHost } from "../support/git.js";
 import { type RunResult, type Sandbox, makeSandbox } from "../support/sandbox.js";
 
 function setValue(sb: Sandbox, cwd: string, key: string, value: string): void {
@@ -45,7 +45,8 @@ describe("git vault init with a bare remote given as a path", () => {
   let initRun: RunResult;
 
   beforeAll(() => {
-    sb = makeSandbox();
+    // The joins below clone the local remote named in .gitmodules, which git allows only when configured to.
+    sb = makeSandbox({ allowFileTransport: true });
     remote = sb.repo("secrets.git", { bare: true });
     host = hostWithCommit(sb, "host");
     vault = join(host, "vault");
@@ -146,7 +147,7 @@ describe("git vault init with a file:// URL", () => {
   let url: string;
 
   beforeAll(() => {
-    sb = makeSandbox();
+    sb = makeSandbox({ allowFileTransport: true });
     url = `file://${sb.repo("secrets.git", { bare: true })}`;
   });
   afterAll(() => sb.cleanup());
@@ -172,6 +173,105 @@ describe("git vault init with a file:// URL", () => {
     expect(sb.git(join(other, "vault"), "rev-parse", "HEAD")).toBe(sb.git(join(host, "vault"), "rev-parse", "HEAD"));
     expect(reveal(sb, other, "TOKEN")).toBe("file-url-token-77\n");
     expect(sb.git(join(other, "vault"), "status", "--porcelain")).toBe("");
+  });
+});
+
+describe("git vault init with a relative URL (../vault.git)", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    sb = makeSandbox({ allowFileTransport: true });
+  });
+  afterAll(() => sb.cleanup());
+
+  /** A host cloned from the bare remotes/NAME.git, with one pushed commit. */
+  function clonedHost(name: string): string {
+    sb.repo(join("remotes", `${name}.git`), { bare: true });
+    sb.git(sb.root, "clone", "-q", join("remotes", `${name}.git`), join("work", name));
+    const host = join(sb.root, "work", name);
+    sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
+    sb.git(host, "push", "-q", "origin", "main");
+    return host;
+  }
+
+  it("resolves it against the host's remote, keeps it relative in .gitmodules, and set + push reach the vault remote", () => {
+    const remote = sb.repo(join("remotes", "vault.git"), { bare: true });
+    const host = clonedHost("app");
+    gitVault(sb, host, "init", "--submodule-url", "../vault.git");
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.url").trim()).toBe("../vault.git");
+    expect(sb.git(host, "config", "submodule.vault.url").trim()).toBe(remote);
+    const vault = join(host, "vault");
+    expect(sb.git(vault, "remote", "get-url", "origin").trim()).toBe(remote);
+    expect(sb.git(remote, "log", "--format=%s", "main").trim()).toBe("Initialize git-vault vault");
+
+    setValue(sb, host, "REL_TOKEN", "relative-url-token-5");
+    commitVaultAndPin(sb, host, "add REL_TOKEN");
+    expect(sb.git(remote, "rev-parse", "main").trim()).toBe(sb.git(vault, "rev-parse", "HEAD").trim());
+    sb.git(host, "push", "-q");
+
+    // A teammate's clone resolves ../vault.git against its own origin.
+    const clone = join(sb.root, "work", "app-clone");
+    sb.git(sb.root, "clone", "-q", join("remotes", "app.git"), clone);
+    gitVault(sb, clone, "init");
+    expect(reveal(sb, clone, "REL_TOKEN")).toBe("relative-url-token-5\n");
+
+    // Another project next to it adds the now non-empty remote (`submodule add` path).
+    const other = clonedHost("other");
+    gitVault(sb, other, "init", "--submodule-url", "../vault.git");
+    expect(sb.git(other, "config", "-f", ".gitmodules", "submodule.vault.url").trim()).toBe("../vault.git");
+    expect(reveal(sb, other, "REL_TOKEN")).toBe("relative-url-token-5\n");
+  });
+
+  it("without a remote, resolves it against the host's own directory, as git does", () => {
+    const remote = sb.repo("solo-vault.git", { bare: true });
+    const host = hostWithCommit(sb, "solo");
+    gitVault(sb, host, "init", "--submodule-url", "../solo-vault.git");
+    expect(sb.git(join(host, "vault"), "remote", "get-url", "origin").trim()).toBe(remote);
+    expect(sb.git(remote, "log", "--format=%s", "main").trim()).toBe("Initialize git-vault vault");
+  });
+
+  it("names the missing repository, resolved, when there is none", () => {
+    const host = clonedHost("lonely");
+    const r = gitRun(sb, host, ["vault", "init", "--submodule-url", "../nowhere.git"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(join(sb.root, "remotes", "nowhere.git"));
+    expect(existsSync(join(host, ".gitmodules"))).toBe(false);
+  });
+});
+
+describe("git vault init joining a vault on a local path without protocol.file.allow", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    sb = makeSandbox(); // git's defaults: the file transport is refused for submodules
+  });
+  afterAll(() => sb.cleanup());
+
+  it("refuses with what to run, leaves the clone as it was, and works once the user allows it", () => {
+    const { host } = makeVaultHost(sb); // a URL the user typed: allowed for that one command
+    sb.git(host, "commit", "-q", "-m", "add vault");
+    const clone = join(sb.root, "clone");
+    sb.git(sb.root, "clone", "-q", host, clone);
+    const config = readFileSync(join(clone, ".git", "config"));
+    const newDevice = { XDG_CONFIG_HOME: join(sb.root, "new-device") };
+
+    const r = gitRun(sb, clone, ["vault", "init"], newDevice);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`git refused to clone the vault submodule from ${join(sb.root, "secrets.git")}`);
+    expect(r.stderr).toContain("hint: if you trust that path, run `git -c protocol.file.allow=always submodule update --init -- vault`");
+    expect(r.stderr).toContain("git config --global protocol.file.allow always");
+    // Nothing half-done: no registration, no clone, no drivers or guard, no new identity.
+    expect(readFileSync(join(clone, ".git", "config")).equals(config)).toBe(true);
+    expect(readdirSync(join(clone, "vault"))).toEqual([]);
+    expect(existsSync(join(clone, ".git", "modules", "vault"))).toBe(false);
+    expect(existsSync(join(clone, ".git", "hooks", "pre-commit"))).toBe(false);
+    expect(existsSync(join(sb.root, "new-device"))).toBe(false);
+    expect(sb.git(clone, "status", "--porcelain")).toBe("");
+
+    // What the hint says.
+    sb.git(clone, "-c", "protocol.file.allow=always", "submodule", "update", "--init", "-q", "--", "vault");
+    gitVault(sb, clone, "init");
+    expect(branchOf(sb, join(clone, "vault"))).toBe("main");
   });
 });
 

@@ -89,3 +89,37 @@ describe("doctor", () => {
     expect(sb.git(vault, "config", "--list")).not.toContain("cachetextconv");
   });
 });
+
+describe("a clone whose vault submodule is not checked out", () => {
+  // The empty vault/ of a clone made without --recurse-submodules lies in the
+  // host's work tree: git run there answers for the host, never for the vault.
+  let clone: string;
+  beforeAll(() => {
+    clone = join(sb.root, "clone-no-vault");
+    sb.git(sb.root, "clone", "-q", host, clone);
+  });
+
+  it("status shows it as not checked out, with no vault commit, branch, upstream or dirt", () => {
+    const r = sb.vault(clone, ["status", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(s).toMatchObject({ mode: "submodule", submoduleState: "uninitialized", vaultRepo: false, checkedOut: null, originUrl: null, branch: null, upstream: null, unpushed: null, dirty: [] });
+    expect(s["pinned"]).toBe(sb.git(clone, "rev-parse", "HEAD:vault").trim());
+    const text = sb.vault(clone, ["status"]).stdout;
+    expect(text).toMatch(/^pinned: +[0-9a-f]{12} +not checked out \(run `git vault init`\)$/m);
+    expect(text).not.toMatch(/^(branch|unpushed|dirty):/m);
+    expect(text).not.toContain("origin/main");
+  });
+
+  it("doctor reports it with the fix and checks nothing of the host in its place", () => {
+    const r = sb.vault(clone, ["doctor", "--json"]);
+    expect(r.status).toBe(1);
+    const { problems } = JSON.parse(r.stdout) as { problems: { id: string; message: string; fix: string }[] };
+    expect(problems.filter((p) => p.id !== "no-identity")).toEqual([
+      { id: "vault-uninitialized", message: "the vault submodule is not checked out at vault", fix: "git vault init (or git submodule update --init -- vault)", repairable: false },
+    ]);
+    const text = sb.vault(clone, ["doctor"]).stdout;
+    expect(text).toContain("problem: the vault submodule is not checked out at vault\n    fix: git vault init (or git submodule update --init -- vault)\n");
+    expect(text).not.toContain("vault repo:");
+  });
+});

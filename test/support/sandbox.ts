@@ -38,8 +38,18 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+export interface SandboxOptions {
+  /**
+   * Sets `protocol.file.allow = always` in the sandbox user's global git
+   * config, as a user whose vault remotes are local paths would: git then
+   * clones a local submodule URL read from `.gitmodules` (which it refuses by
+   * default since CVE-2022-39253).
+   */
+  readonly allowFileTransport?: boolean;
+}
+
 /** Makes a fresh sandbox. Call `cleanup()` in afterEach/afterAll. */
-export function makeSandbox(): Sandbox {
+export function makeSandbox({ allowFileTransport = false }: SandboxOptions = {}): Sandbox {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "git-vault-test-")));
   const home = join(root, "home");
   mkdirSync(home, { recursive: true });
@@ -64,7 +74,8 @@ export function makeSandbox(): Sandbox {
     NO_COLOR: "1",
     TZ: "UTC",
   };
-  writeFileSync(env.GIT_CONFIG_GLOBAL as string, "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
+  const fileTransport = allowFileTransport ? "[protocol \"file\"]\n\tallow = always\n" : "";
+  writeFileSync(env.GIT_CONFIG_GLOBAL as string, `[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n${fileTransport}`);
 
   const run = (cmd: string, args: string[], cwd: string, options: RunOptions = {}): SpawnSyncReturns<string> =>
     spawnSync(cmd, args, {

@@ -10,7 +10,10 @@ export function renderStatus(s: VaultStatus): string {
   const lines: string[] = [];
   lines.push(`vault:        ${s.vaultDir} (${s.mode})`);
   if (s.url !== null) lines.push(`url:          ${s.url}${s.originUrl !== null && s.originUrl !== s.url ? ` (origin: ${s.originUrl})` : ""}`);
-  if (s.mode === "submodule") {
+  if (s.mode === "submodule" && !s.vaultRepo) {
+    // No vault repo here yet: branch, upstream, unpushed and dirty have nothing to describe.
+    lines.push(`pinned:       ${short(s.pinned)}   not checked out (run \`git vault init\`)`);
+  } else if (s.mode === "submodule") {
     const moved = s.pinned !== null && s.checkedOut !== null && s.pinned !== s.checkedOut;
     lines.push(`pinned:       ${short(s.pinned)}   checked out: ${short(s.checkedOut)}${moved ? "  (differs: commit the submodule in the host repo)" : ""}`);
     lines.push(`branch:       ${s.branch ?? "(detached HEAD: run `git vault init` to attach a branch)"}${s.upstream ? ` -> ${s.upstream}` : ""}`);
