@@ -7,24 +7,14 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { binPath } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
+import { BASE64_ALPHABET, filler } from "../support/values.js";
 
 const suite = cliSuite();
 const { log, run, ok } = suite;
 
-/** A printable value of an exact length from a seed (distinct per test, so a leak is attributable). */
-function filler(length: number, seed: number): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  let x = seed;
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    out += alphabet[x % alphabet.length] as string;
-  }
-  return out;
-}
 
 // ~400 KB, as a base64-encoded binary file would be: more than a pipe holds, more than one environment string.
-const BIG = filler(400_000, 7);
+const BIG = filler(400_000, 7, BASE64_ALPHABET);
 let bigFile: string;
 
 beforeAll(() => {
@@ -126,7 +116,7 @@ describe.skipIf(process.platform !== "linux")("run with an environment too large
   it("an environment too large in total (each value under the limit) is a clear error, not a bug report", () => {
     // 64 values of 120,000 bytes: 7.7 MB, over any Linux limit on argv + environment (at most 6 MB).
     const file = join(suite.work, "many.env");
-    const values = Array.from({ length: 64 }, (_, i) => filler(120_000, 1000 + i));
+    const values = Array.from({ length: 64 }, (_, i) => filler(120_000, 1000 + i, BASE64_ALPHABET));
     writeFileSync(file, values.map((v, i) => `K${i}=${v}\n`).join(""));
     log.secret(values[0]?.slice(0, 64) as string, "the head of K0");
     const marker = join(suite.work, "ran-many");

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ENCRYPTED_V1, encryptedValueOf } from "../support/assertions.js";
 import { type RunOptions, binPath } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
+import { filler } from "../support/values.js";
 
 const suite = cliSuite();
 const { log, run, ok, read } = suite;
@@ -20,17 +21,6 @@ beforeAll(() => {
   ({ recipient, identityPath } = suite.keygen());
 });
 
-/** Pseudo-random printable text of an exact length, so a truncation anywhere shows. */
-function filler(length: number, seed: number): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=#'\" ";
-  let x = seed;
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    out += alphabet[x % alphabet.length] as string;
-  }
-  return out;
-}
 
 describe("set then get --reveal round-trips every kind of value", () => {
   const file = "roundtrip.env";
