@@ -1,7 +1,7 @@
 /** `run`: decrypt on the host and start a program with the values in its environment only. */
 import { effectiveAssignments } from "../core/envfile.js";
 import { Secret } from "../core/secret.js";
-import { classifyValue } from "../core/value.js";
+import { looksEncrypted } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
 import { MAX_ENV_STRING_BYTES, oversizedVariables, runChild } from "../runtime/child.js";
@@ -26,7 +26,7 @@ export async function decryptAll(
     const missing = [...wanted].filter((k) => !chosen.some((a) => a.key === k));
     if (missing.length > 0) throw new VaultError("key-missing", `${target.display}: no key ${missing.join(", ")}`);
   }
-  const needsKey = chosen.some((a) => !["plaintext", "empty"].includes(classifyValue(a.value).kind));
+  const needsKey = chosen.some((a) => looksEncrypted(a.value));
   const identity = needsKey ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
   const values = new Map<string, Secret>();
   for (const a of chosen) values.set(a.key, identity === null ? new Secret(a.value) : await decryptAssignment(target.display, a, identity));

@@ -66,12 +66,12 @@ const CONFLICT_MARKER_RE = /^(<{7}|\|{7}|={7}|>{7})(\s|$)/;
 export function validateEnvFile(ctx: Context, loaded: LoadedFile): void {
   const { file, display } = loaded;
   const invalid = invalidEntries(file)[0];
-  if (invalid !== undefined && CONFLICT_MARKER_RE.test(invalid.text)) {
-    throw new VaultError("malformed-line", `${display}:${invalid.line}: unresolved merge conflict (a conflict marker line)`, {
-      hint: "resolve the conflict and remove the marker lines; `git vault install` sets up a merge driver that merges env files key by key",
-    });
-  }
   if (invalid !== undefined) {
+    if (CONFLICT_MARKER_RE.test(invalid.text)) {
+      throw new VaultError("malformed-line", `${display}:${invalid.line}: unresolved merge conflict (a conflict marker line)`, {
+        hint: "resolve the conflict and remove the marker lines; `git vault install` sets up a merge driver that merges env files key by key",
+      });
+    }
     throw new VaultError("malformed-line", `${display}:${invalid.line}: not a KEY=value line, comment or blank line`, {
       hint: "fix or comment out that line (dotenv would silently ignore it)",
     });

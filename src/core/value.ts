@@ -35,7 +35,7 @@ export type ValueState =
  * decoding it: what classifyValue calls neither "empty" nor "plaintext".
  */
 export function looksEncrypted(value: string): boolean {
-  return value.startsWith("encrypted:") && ANY_ENCRYPTED_RE.test(value);
+  return ANY_ENCRYPTED_RE.test(value);
 }
 
 /** Classifies a dotenv-parsed value without decrypting it. */
@@ -51,7 +51,8 @@ export function classifyValue(value: string): ValueState {
   // Node's decoder skips bad characters; a round trip proves the text was exact.
   if (ageFile.toString("base64") !== m[3]) return { kind: "malformed" };
   if (!ageFile.subarray(0, AGE_MAGIC.length).equals(AGE_MAGIC)) return { kind: "malformed" };
-  return { kind: "encrypted", value: { fingerprint: m[2] as string, ageFile: new Uint8Array(ageFile.buffer, ageFile.byteOffset, ageFile.byteLength) } };
+  // A copy: a small Buffer is a view of Node's shared pool, which holds other buffers' bytes.
+  return { kind: "encrypted", value: { fingerprint: m[2] as string, ageFile: new Uint8Array(ageFile) } };
 }
 
 /** Encodes an encrypted value for a `KEY=` line. */
