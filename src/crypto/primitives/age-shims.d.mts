@@ -10,3 +10,6 @@ export declare function nobleShim(specifier: string): string;
 export declare function withStreamShim(code: string, path: string): string;
 export declare const esbuildAgeShims: EsbuildPlugin;
 export declare const viteAgeShims: VitePlugin;
+export declare const streamBufferShim: string;
+export declare function withStreamBufferPatch(code: string, path: string): string;
+export declare function transformAgeModule(code: string, path: string): string;

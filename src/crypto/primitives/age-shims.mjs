@@ -6,7 +6,10 @@
 //   looked at, not silently bundled with the pure-JS code;
 // - every age-encryption module that names ReadableStream, TransformStream or
 //   Response gets the in-memory classes of streams.ts instead of the globals
-//   (ADR 0009); a module that names another stream global fails the build.
+//   (ADR 0009); a module that names another stream global fails the build;
+// - its stream.js starts each STREAM chunk buffer empty and grows it to the
+//   data, instead of allocating 64 KiB per value (ADR 0011); if that file's
+//   text is not the one the patch was written for, the build fails.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -25,6 +28,7 @@ export const nobleShims = {
 };
 
 export const streamShim = here("streams.ts");
+export const streamBufferShim = here("stream-buffer.ts");
 /** The globals streams.ts replaces, and the stream globals it does not have. */
 export const streamGlobals = ["ReadableStream", "TransformStream", "Response"];
 const otherStreamGlobals = ["WritableStream", "ReadableStreamDefaultReader", "ReadableByteStreamController", "TextDecoderStream", "TextEncoderStream", "CompressionStream", "DecompressionStream", "Blob"];
@@ -62,6 +66,41 @@ export function withStreamShim(code, path) {
   return `import { ${names.join(", ")} } from ${JSON.stringify(streamShim)}; ${code}`;
 }
 
+/**
+ * The lines of age-encryption 0.3's stream.js that allocate a chunk buffer,
+ * and what they become. Each replacement keeps the line count, so line
+ * numbers in stack traces stay.
+ */
+const STREAM_BUFFER_PATCHES = [
+  ["ciphertextBuffer", "chunkSizeWithOverhead"],
+  ["plaintextBuffer", "chunkSize"],
+].map(([buffer, size]) => ({
+  old: `    const ${buffer} = new Uint8Array(${size});\n    let ${buffer}Used = 0;\n    return new TransformStream({\n        transform(chunk, controller) {\n`,
+  new: `    let ${buffer} = new Uint8Array(0);\n    let ${buffer}Used = 0;\n    return new TransformStream({\n        transform(chunk, controller) { ${buffer} = growStreamBuffer(${buffer}, ${buffer}Used, chunk.length, ${size});\n`,
+}));
+
+/**
+ * age-encryption's stream.js with its chunk buffers sized to the data
+ * (stream-buffer.ts); other modules unchanged. Throws when the text to patch
+ * is not there exactly once, so a new age-encryption release is looked at.
+ */
+export function withStreamBufferPatch(code, path) {
+  if (!/[\\/]stream\.js$/.test(path)) return code;
+  let patched = code;
+  for (const patch of STREAM_BUFFER_PATCHES) {
+    if (patched.split(patch.old).length !== 2) {
+      throw new Error(`age-encryption's ${path} does not allocate its STREAM buffer as src/crypto/primitives/age-shims.mjs expects; review the patch (ADR 0011)`);
+    }
+    patched = patched.replace(patch.old, () => patch.new);
+  }
+  return `import { growStreamBuffer } from ${JSON.stringify(streamBufferShim)}; ${patched}`;
+}
+
+/** What the build and the tests load for an age-encryption module. */
+export function transformAgeModule(code, path) {
+  return withStreamShim(withStreamBufferPatch(code, path), path);
+}
+
 /** esbuild plugin. */
 export const esbuildAgeShims = {
   name: "age-shims",
@@ -71,7 +110,7 @@ export const esbuildAgeShims = {
       return { path: nobleShim(args.path) };
     });
     build.onLoad({ filter: AGE_FILE }, (args) => ({
-      contents: withStreamShim(readFileSync(args.path, "utf8"), args.path),
+      contents: transformAgeModule(readFileSync(args.path, "utf8"), args.path),
       loader: "js",
     }));
   },
@@ -88,6 +127,6 @@ export const viteAgeShims = {
   transform(code, id) {
     const path = id.split("?")[0];
     if (!AGE_FILE.test(path)) return null;
-    return { code: withStreamShim(code, path), map: null };
+    return { code: transformAgeModule(code, path), map: null };
   },
 };
