@@ -7,7 +7,8 @@
  * against when missing (dotenvx into bench/.work/peers, `age` and GNU `time`
  * with apt-get), runs peers and git-vault alternately, prints a markdown
  * table of medians and git-vault/peer ratios plus the budgets, and writes
- * bench/results/latest.json. Not part of `npm test`.
+ * bench/results/latest.json (partial.json for --quick or --only). Not part
+ * of `npm test`.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -209,7 +210,9 @@ async function main() {
 
   const outDir = join(benchDir, "results");
   mkdirSync(outDir, { recursive: true });
-  const out = join(outDir, "latest.json");
+  // A full run replaces latest.json (the figures docs/performance.md cites);
+  // a --quick or --only run writes partial.json, so it cannot overwrite them.
+  const out = join(outDir, opts.quick || opts.only ? "partial.json" : "latest.json");
   const rows = resultRows(results).map((r) => ({ case: r.case, ours: r.ours?.name ?? null, ref: r.ref?.name ?? null, ratio: r.ratio }));
   writeFileSync(`${out}.tmp`, `${JSON.stringify({ meta, budgets, rows, cases: results, markdown: { results: table, budgets: btable } }, null, 2)}\n`);
   renameSync(`${out}.tmp`, out);

@@ -4,7 +4,9 @@
  * point with nothing to compare to).
  */
 import { mkdirSync, rmSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Fixtures } from "./fixtures.mjs";
 
 export const SIZES = [10, 100, 1000];
@@ -111,9 +113,13 @@ export function buildCases({ fx, distBin, printFile, emptyModule, env, work, pee
     });
   }
 
-  // set of one key in a 1000-key file.
+  // set of one key in a 1000-key file, and the least a Node process does for it.
   {
     const path = join(work, "set-k1000.env");
+    const floorPath = join(work, "set-floor-k1000.env");
+    const setFloor = fileURLToPath(new URL("./floors/set-floor.cjs", import.meta.url));
+    let floorX;
+    const floorRecipient = () => (floorX ??= generateKeyPairSync("x25519").publicKey.export({ format: "jwk" }).x);
     cases.push({
       id: "set/1000",
       title: "set one key, 1000-key file",
@@ -124,6 +130,13 @@ export function buildCases({ fx, distBin, printFile, emptyModule, env, work, pee
           role: "ours",
           setup: () => Fixtures.fresh(fx.gvEncrypted(1000), path),
           make: () => (fx.gvEncrypted(1000), gv(["set", "KEY_500", "new_value_500", "--file", path])),
+        },
+        {
+          name: "node-floor",
+          label: "node set-floor.cjs (Node's least work for it)",
+          role: "ref",
+          setup: () => Fixtures.fresh(fx.gvEncrypted(1000), floorPath),
+          make: () => (fx.gvEncrypted(1000), spec(node, [setFloor, floorPath, "KEY_500", "new_value_500", floorRecipient()])),
         },
       ],
     });
