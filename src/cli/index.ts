@@ -5,7 +5,7 @@ import { VERSION } from "../version.js";
 import { type CliContext, VaultCommand } from "./base.js";
 import { commands } from "./commands/index.js";
 import { withValueNames } from "./placeholders.js";
-import { unknownCommandText, unknownCommandWord } from "./suggest.js";
+import { groupHelpRequest, subcommandProblem, unknownCommandText, unknownCommandWord, unknownOption, unknownOptionText } from "./suggest.js";
 import { colorEnabled, reportError } from "./ui.js";
 
 
@@ -58,13 +58,29 @@ export function buildCli(enableColors: boolean, argv: readonly string[] = []): C
  * quotes the whole argv ("While running …") and the offending token, and a
  * positional secret value would land on stderr.
  */
-export function usageErrorText(error: unknown): string {
+export function usageErrorText(error: unknown, argv: readonly string[] = [], optionNames: ReadonlySet<string> = new Set()): string {
   const message = error instanceof Error ? error.message : String(error);
-  const kept = message.split(/\n+While running/)[0] ?? message;
+  let kept = message.split(/\n+While running/)[0] ?? message;
+  // Clipanion says "Command not found" when a known command gets an option it
+  // does not have before a value, or more positional arguments than it takes
+  // (`set KEY two words`).
+  const command = argv[0];
+  if (command !== undefined && /^Command not found/.test(kept) && commands.some((c) => c.paths.some((p) => p.length === 1 && p[0] === command))) {
+    const option = unknownOption(argv.slice(1), optionNames);
+    const what = option !== null ? unknownOptionText(option, command, optionNames) : `too many arguments for \`git vault ${command}\` (quote a value that has spaces)`;
+    kept = kept.replace(/^Command not found; did you mean one of:/, `${what}; its usage:`);
+  }
   // A quoted `--long-option` is named; any other quoted token could be a value and is dropped.
   const named = kept.replace(/ \("([^"]*)"\)/g, (_m, token: string) => (/^--[A-Za-z][A-Za-z0-9-]{0,40}$/.test(token) ? ` ${token}` : ""));
   const lines = [...new Set(named.split("\n").map((l) => l.replace(/^\s*\d+\. /, "  ")))];
   return `usage error: ${withValueNames(lines.join("\n").trim())}\nhint: see \`git vault --help\` or \`git vault <command> --help\`\n`;
+}
+
+/** The option names (`--file`, `-f`, …) of the one-word command `command`. */
+function optionNamesOf(cli: Cli<CliContext>, command: string | undefined): Set<string> {
+  const definition = cli.definitions().find((d) => d.path === `${cli.binaryName} ${command ?? ""}`);
+  const names = definition?.options.flatMap((o) => o.definition.split(/[ ,]/).filter((t) => t.startsWith("-"))) ?? [];
+  return new Set(["--help", "-h", ...names]);
 }
 
 /** Runs argv and returns the exit code: 0 ok, 1 failure, 2 usage, 128 not in a repo. */
@@ -75,12 +91,26 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     context.stderr.write(unknownCommandText(unknown, words));
     return ExitCode.usage;
   }
+  const paths = commands.flatMap((command) => command.paths);
+  const subcommand = subcommandProblem(argv, paths);
+  if (subcommand !== null) {
+    context.stderr.write(subcommand);
+    return ExitCode.usage;
+  }
   const cli = buildCli(colorEnabled(context, context.stdout), argv);
+  const group = groupHelpRequest(argv, paths);
+  if (group !== null) {
+    // `git vault keys --help`: the synopsis of each command of the group.
+    const members = commands.filter((command) => command.paths.some((p) => p.length === 2 && p[0] === group));
+    const entries = members.map((command) => `${cli.usage(command, { colored: cli.enableColors })}  ${command.usage?.description ?? ""}\n`);
+    context.stdout.write(`${entries.join("\n")}\nhint: \`git vault ${group} <command> --help\` for one command in full\n`);
+    return ExitCode.ok;
+  }
   let command: Command<CliContext>;
   try {
     command = cli.process(argv, context);
   } catch (error) {
-    context.stderr.write(usageErrorText(error));
+    context.stderr.write(usageErrorText(error, argv, optionNamesOf(cli, argv[0])));
     return ExitCode.usage;
   }
   // Help, version and clipanion's own help-for-a-command go through clipanion.

@@ -262,6 +262,16 @@ describe("command-line and repository errors", () => {
     expect(quoted.stderr.includes(value)).toBe(false);
   });
 
+  it("a command group without a command, or with one it lacks: exit 2, listing its commands; --help lists them with exit 0", () => {
+    expectFailureUsage(["keys"], /^usage error: `git vault keys` needs a command\nthe keys commands: show, where, import, export\n/);
+    const unknown = expectFailureUsage(["hooks", "instal"], /^usage error: 'instal' is not a `git vault hooks` command\ndid you mean: install\?\nthe hooks commands: install, status, uninstall\n/);
+    expect(unknown.stderr).not.toMatch(/Command not found/);
+    const help = run(["recipients", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^\$ git vault recipients list .*\n {2}\S.*\n\n\$ git vault recipients add .*\n/);
+    expect(help.stdout).toMatch(/\$ git vault recipients remove /);
+  });
+
   it("a private key or value given where a recipient or key goes is never quoted back", () => {
     const privateKey = /^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(otherIdentity, "utf8"))?.[0] as string;
     const swapped = log.secret("p@ss w0rd! swapped-4545");
@@ -283,8 +293,8 @@ describe("command-line and repository errors", () => {
   it("a usage error never echoes a secret value given on the command line", () => {
     const value = log.secret("command-line-secret-4242");
     const dashed = log.secret("-dash-leading-secret-4343");
-    const misspelt = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "--sectoin", "db"], /--sectoin|usage error: Command not found/);
-    const extra = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "extra-argument"], /usage error: Command not found/);
+    const misspelt = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "--sectoin", "db"], /^usage error: unknown option --sectoin for `git vault set` \(did you mean --section\?\); its usage:\n/);
+    const extra = expectFailureUsage(["set", "--file", base, "API_TOKEN", value, "extra-argument"], /^usage error: too many arguments for `git vault set` \(quote a value that has spaces\); its usage:\n\n {2}git vault set .*<KEY> \[VALUE\]\n/);
     // A value that starts with a dash is parsed as an option; the error must not quote it either.
     const asOption = expectFailureUsage(["set", "--file", base, "API_TOKEN", dashed], /Unsupported option|Invalid option name/);
     expect({
