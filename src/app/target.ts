@@ -35,8 +35,14 @@ export interface Target {
 /** The default vault dir name below the host repo root. */
 export const DEFAULT_VAULT_DIR = "vault";
 const ENV_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-/** Names of env files in a vault dir (`.env`, `.env.NAME`), not lock or temp files. */
-export const ENV_FILE_RE = /^\.env(\.[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
+/**
+ * Names the vault's `.gitattributes` (`.env`, `.env.*`) gives to git-vault's
+ * drivers, whatever follows the dot: the guard, `check --all` and `verify`
+ * look at all of them, so an editor backup (`.env.dev~`) or a copy with an
+ * odd name cannot carry plaintext past them. `--env NAME` names only the
+ * `.env.NAME` files an env name can spell.
+ */
+export const ENV_FILE_RE = /^\.env(\..+)?$/s;
 
 /** A path for messages: relative to cwd when below it. */
 export function displayPath(ctx: Context, path: string): string {
@@ -69,9 +75,13 @@ export async function resolveVaultDir(ctx: Context, options: TargetOptions): Pro
 /** The env name in effect: flag, then GIT_VAULT_ENV, then configuration, then `dev`. */
 export function envNameFor(ctx: Context, options: TargetOptions, config: Config): string {
   const name = options.env ?? (ctx.env["GIT_VAULT_ENV"] || undefined) ?? config.defaultEnv ?? "dev";
+  const from = options.env !== undefined ? "--env" : ctx.env["GIT_VAULT_ENV"] ? "GIT_VAULT_ENV" : "the configuration's defaultEnv";
   if (!ENV_NAME_RE.test(name)) {
-    const from = options.env !== undefined ? "--env" : ctx.env["GIT_VAULT_ENV"] ? "GIT_VAULT_ENV" : "the configuration's defaultEnv";
     throw new UsageError(`invalid env name (from ${from})`, "env names are letters, digits, '.', '_' and '-', like dev or prod");
+  }
+  if (/\.lock$/i.test(name)) {
+    // .env.NAME.lock is the lock file of .env.NAME (files/lock.ts).
+    throw new UsageError(`invalid env name (from ${from}): it ends in .lock, the name of an env file's lock`, "choose another name");
   }
   return name;
 }
@@ -114,13 +124,28 @@ export function listEnvFiles(vaultDir: string): string[] {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") walk(path);
-      } else if (ENV_FILE_RE.test(entry.name) && !/\.lock(\.|$)/.test(entry.name)) {
+      } else if (ENV_FILE_RE.test(entry.name) && !isLockFile(path, entry.name)) {
         found.push(path);
       }
     }
   };
   walk(vaultDir);
   return found.sort();
+}
+
+/**
+ * A writer's lock beside an env file, or the file it briefly makes to take it
+ * (`.env.dev.lock`, `.env.dev.lock.PID.HEX`, `.env.dev.lock.stale.PID.HEX`;
+ * files/lock.ts), which holds only a process id: not an env file. A file
+ * with such a name and anything else in it is checked like any other.
+ */
+function isLockFile(path: string, name: string): boolean {
+  if (!/\.lock(\.(stale\.)?\d+\.[0-9a-f]{8})?$/.test(name)) return false;
+  try {
+    return /^\d*\n?$/.test(readFileSync(path, "latin1").slice(0, 32));
+  } catch {
+    return true; // gone already: it was a lock being released
+  }
 }
 
 /** The files `--all` covers: the vault dir's env files, or just the target when it is a bare file. */

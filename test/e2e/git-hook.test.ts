@@ -3,7 +3,7 @@
 // the staged blob, not the working tree; it honours core.hooksPath (husky)
 // and chains a pre-existing hook instead of clobbering it.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hostWithCommit, makeVaultHost } from "../support/git.js";
@@ -48,6 +48,32 @@ describe("the pre-commit guard in the vault submodule", () => {
     sb.git(vault, "reset", "-q", "--hard");
   });
   afterAll(() => sb.cleanup());
+
+  it("refuses a decrypted copy under any .env.* name: an editor backup, odd characters, a .lock suffix", () => {
+    const decrypted = sb.vault(vault, ["decrypt"]);
+    expect(decrypted.status, decrypted.stderr).toBe(0);
+    expect(decrypted.stdout).toContain("API_KEY=committed-api-key");
+    for (const name of [".env.dev~", ".env.dev#", ".env.we ird", ".env.é", ".env.prod.lock"]) {
+      writeFileSync(join(vault, name), decrypted.stdout);
+      sb.git(vault, "add", "--", name);
+      const before = head(sb, vault);
+      const refused = gitRun(sb, vault, ["commit", "-m", `backup ${name}`]);
+      expect(refused.status, name).not.toBe(0);
+      expect(refused.output, name).toContain(`${name}:`);
+      expect(refused.output).not.toContain("committed-api-key");
+      expect(head(sb, vault)).toBe(before);
+      sb.git(vault, "rm", "-q", "--cached", "--", name);
+    }
+    // verify and check --all look at the same files in the working tree.
+    const verify = sb.vault(vault, ["verify", "--vault-dir", "."]);
+    expect(verify.status).toBe(1);
+    for (const name of [".env.dev~", ".env.dev#", ".env.we ird", ".env.é", ".env.prod.lock"]) expect(verify.stdout).toContain(`${name}:`);
+    const all = sb.vault(vault, ["check", "--all", "--vault-dir", "."]);
+    expect(all.status).toBe(1);
+    expect(all.stdout).toContain(".env.dev~:");
+    expect(verify.stdout + verify.stderr + all.stdout + all.stderr).not.toContain("committed-api-key");
+    for (const name of [".env.dev~", ".env.dev#", ".env.we ird", ".env.é", ".env.prod.lock"]) rmSync(join(vault, name));
+  });
 
   it("refuses a commit staging a plaintext value with file:line:key, and accepts it after encrypt + add", () => {
     const line = appendPlain(envFile, "PLAIN", "plain-text-secret-1");
