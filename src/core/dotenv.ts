@@ -28,15 +28,28 @@ export function decodeRawValue(raw: string): string {
 
 const BARE_SAFE = /^[\w.,:;/@+=%~^!$&*?|<>()[\]{}-]+$/;
 
-/** Parses a single `KEY=raw` line and returns its value, or null when dotenv would not read it. */
+/**
+ * Lines after the one being checked that end in each quote character: a
+ * quote the candidate leaves open (or closes with an escaped quote) would
+ * close at one of them, so the match would reach into them.
+ */
+const HOSTILE_NEXT_LINES = "\nX='\nY=\"\nZ=`\n";
+
+/**
+ * Parses `KEY=raw` as dotenv parses a file (every CR or CRLF read as LF) and
+ * returns its value, or null when dotenv would not read it as exactly one
+ * assignment that ends on its own lines, whatever line follows it in a file.
+ */
 function reparse(raw: string): string | null {
+  const line = `K=${raw}`.replace(/\r\n?/g, "\n");
   DOTENV_LINE.lastIndex = 0;
-  const match = DOTENV_LINE.exec(`K=${raw}`);
+  const match = DOTENV_LINE.exec(line + HOSTILE_NEXT_LINES);
   DOTENV_LINE.lastIndex = 0;
   if (match === null || match.index !== 0) return null;
   const end = match.index + match[0].length;
-  // The whole text must be one assignment: nothing may follow the match.
-  if (`K=${raw}`.slice(end).trim() !== "") return null;
+  // The whole text must be one assignment: nothing may follow the match on
+  // its lines, and the match may not run into the next line.
+  if (end > line.length || line.slice(end).trim() !== "") return null;
   return decodeRawValue(match[2] ?? "");
 }
 
@@ -46,7 +59,7 @@ function reparse(raw: string): string | null {
  * Throws a RangeError when no dotenv syntax can represent the value.
  */
 export function encodeRawValue(value: string): string {
-  // No quote, `#`, backslash or white space: dotenv reads these back as they are.
+  // No quote, `#`, backslash, CR or white space: dotenv reads these back as they are.
   if (BARE_SAFE.test(value)) return value;
   const candidates = [
     value,

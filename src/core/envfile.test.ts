@@ -149,23 +149,34 @@ describe("parseEnvFile / encodeEnvFile", () => {
 });
 
 describe("encodeRawValue", () => {
-  it("writes any value so that dotenv reads it back unchanged", () => {
-    const anyValue = fc.string({ unit: fc.constantFrom("a", " ", "#", "'", '"', "`", "\\", "n", "\n", "=", "é") });
+  it("writes any value so that dotenv reads it back unchanged, whatever lines come after it in the file", () => {
+    const anyValue = fc.string({ unit: fc.constantFrom("a", " ", "#", "'", '"', "`", "\\", "n", "r", "\n", "\r", "=", "é") });
     fc.assert(
-      fc.property(anyValue, (value) => {
+      fc.property(anyValue, anyValue, (value, next) => {
         let raw: string;
         try {
           raw = encodeRawValue(value);
         } catch {
-          // Single quotes and backticks fail only on their own quote character; double
-          // quotes only on a backslash sequence or a double quote.
-          expect(value.includes("'") && value.includes("`") && /["\\]/.test(value)).toBe(true);
+          // Only a value with a quote character or a backslash can be beyond dotenv's syntax.
+          expect(/['"`\\]/.test(value)).toBe(true);
           return;
         }
-        expect(dotenv.parse(`K=${raw}\n`)["K"]).toBe(value);
+        // The next line may hold any quote: a quote the encoding left open would close there.
+        const parsed = dotenv.parse(`K=${raw}\nB=2\n# ${next}\nX='\nY="\nZ=\`\nW=${next.replace(/[\r\n]/g, "")}\n`);
+        expect(parsed["K"]).toBe(value);
+        expect(parsed["B"]).toBe("2");
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("never writes a value that opens a quote bare, nor a carriage return raw (both found in decrypt --in-place round trips)", () => {
+    for (const value of ['"abc', "'a", "`x", ' "spaced', "x\"", "a\rb", "line\r\n", "trailing\r"]) {
+      const raw = encodeRawValue(value);
+      const text = `A=${raw}\nB=bval\nC='c'\nD="d"\n`;
+      expect(dotenv.parse(text), JSON.stringify(value)).toEqual({ A: value, B: "bval", C: "c", D: "d" });
+      expect(raw.includes("\r"), JSON.stringify(value)).toBe(false);
+    }
   });
 
   it("leaves values of URL, token and base64 characters bare, as dotenv reads them", () => {
