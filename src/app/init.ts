@@ -22,6 +22,7 @@ import {
   isAncestor,
   isFileTransportRefusal,
   isWorkTreeRoot,
+  lsFiles,
   push,
   remoteDefaultBranch,
   remoteIsEmpty,
@@ -34,6 +35,7 @@ import {
   submoduleStatus,
   submoduleUpdateInit,
   submoduleUrl,
+  tryShowBlob,
   unbornBranch,
 } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
@@ -125,6 +127,25 @@ function attachVaultBranch(vault: GitContext, next: string[], vaultRel: string):
   return branch;
 }
 
+/**
+ * A new, empty env file must not stand in for one the repo already has: a
+ * file in HEAD or the index that is missing on disk (deleted by hand, or left
+ * out by a checkout that failed) would be replaced by a file with no values
+ * and only this device as recipient, and the next commit would drop them all.
+ */
+function refuseMissingTrackedFile(repo: GitContext, repoDir: string, envFile: string, ctx: Context): void {
+  const rel = relative(repoDir, envFile).split(sep).join("/");
+  const inIndex = lsFiles(repo, [rel]).length > 0;
+  if (!inIndex && tryShowBlob(repo, `HEAD:${rel}`) === null) return;
+  const shown = relative(ctx.cwd, envFile) || envFile;
+  const where = relative(ctx.cwd, repoDir) || ".";
+  // From the index when it is there (what was staged), else from HEAD (its deletion is staged).
+  const restore = inIndex ? `git -C ${where} checkout -- ${rel}` : `git -C ${where} checkout HEAD -- ${rel}`;
+  throw new VaultError("env-file-missing", `${shown} is tracked by git but missing from the working tree; init does not create it again`, {
+    hint: `restore it with \`${restore}\`; if cloning the vault failed, run \`git submodule update --init\` first`,
+  });
+}
+
 /** Runs `init`. */
 export async function initVault(ctx: Context, request: InitRequest): Promise<InitResult> {
   if (request.noSubmodule && request.submoduleUrl !== undefined) throw new UsageError("--no-submodule cannot be combined with --submodule-url");
@@ -183,7 +204,10 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   const attributesWritten = ensureAttributes(vaultDir);
   const envFile = join(vaultDir, `.env.${envName}`);
   const envCreated = !existsSync(envFile);
-  if (envCreated) writeFileAtomic(envFile, encodeEnvFile(ensureHeader(parseEnvFile(""), [me])), { exclusive: true });
+  if (envCreated) {
+    refuseMissingTrackedFile(vaultIsRepo ? vaultCtx : rootCtx, vaultIsRepo ? vaultDir : root, envFile, ctx);
+    writeFileAtomic(envFile, encodeEnvFile(ensureHeader(parseEnvFile(""), [me])), { exclusive: true });
+  }
   const loaded = loadEnvFile(envFile, relative(ctx.cwd, envFile) || envFile);
   validateEnvFile(ctx, loaded);
   const isRecipient = recipientList(readHeader(loaded.file)).includes(me.recipient);

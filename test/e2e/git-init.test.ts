@@ -2,7 +2,7 @@
 // file:// URL and relative URL) added as a submodule, joined from fresh clones
 // of the host with the same identity, left on a branch (never a detached
 // HEAD), safe to re-run; a join git refuses; `--ignore-dirty` and `--no-submodule`.
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitRun, gitVault, hostWithCommit, makeVaultHost } from "../support/git.js";
@@ -139,6 +139,23 @@ describe("git vault init with a bare remote given as a path", () => {
     expect(sb.git(host, "status", "--porcelain")).toBe(hostStatus);
     expect(sb.git(vault, "status", "--porcelain")).toBe("");
     expect(branchOf(sb, vault)).toBe("main");
+  });
+
+  it("does not create an empty env file in place of a committed one missing from the working tree", () => {
+    const envFile = join(vault, ".env.dev");
+    const committed = readFileSync(envFile);
+    for (const staged of [false, true]) {
+      if (staged) sb.git(vault, "rm", "-q", ".env.dev");
+      else rmSync(envFile);
+      const r = gitRun(sb, host, ["vault", "init"]);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain("error: vault/.env.dev is tracked by git but missing from the working tree; init does not create it again");
+      expect(r.stderr).toContain(staged ? "git -C vault checkout HEAD -- .env.dev" : "git -C vault checkout -- .env.dev");
+      expect(existsSync(envFile)).toBe(false);
+      sb.git(vault, "checkout", "HEAD", "--", ".env.dev");
+      expect(readFileSync(envFile).equals(committed)).toBe(true);
+    }
+    expect(reveal(sb, host, "API_KEY")).toBe("api-key-value-1\n");
   });
 });
 
