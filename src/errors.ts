@@ -71,3 +71,49 @@ export class NotInRepoError extends VaultError {
     });
   }
 }
+
+const PRIVATE_KEY = /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]+/gi;
+
+/**
+ * Text with every age private key in it replaced by a marker. A key pasted
+ * where a path, a name or a variable's value goes ends up in the message that
+ * names that path; printed back, it would land in a terminal's scrollback or
+ * a CI log.
+ */
+export function withoutPrivateKeys(text: string): string {
+  return text.replace(PRIVATE_KEY, "AGE-SECRET-KEY-… (a private key, not shown)");
+}
+
+/** Whether text holds an age private key (`AGE-SECRET-KEY-1…`). */
+export function containsPrivateKey(text: string): boolean {
+  return new RegExp(PRIVATE_KEY.source, "i").test(text);
+}
+
+/** What a failed file-system call says about the file, by Node's error code. */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "is a folder",
+  ELOOP: "too many levels of symbolic links",
+  ENAMETOOLONG: "name too long",
+  EMFILE: "too many open files",
+};
+
+/**
+ * A failed file-system call (Node's errors carry `code`, `syscall`, `path`)
+ * as a VaultError naming the file, or null for any other error.
+ */
+export function fileSystemError(error: unknown): VaultError | null {
+  if (!(error instanceof Error)) return null;
+  const { code, path, syscall } = error as NodeJS.ErrnoException;
+  const what = code === undefined ? undefined : FILE_ERRORS[code];
+  if (what === undefined || typeof path !== "string") return null;
+  return new VaultError("file-system", `cannot ${syscall ?? "use"} ${path}: ${what}`, {
+    hint: code === "ENOSPC" || code === "EDQUOT" ? "free some space and run the command again; the file was left as it was" : "check the path and its permissions; the file was left as it was",
+  });
+}

@@ -1,6 +1,6 @@
 /** `recipients list|add|remove`: editing the header, optionally re-encrypting every value. */
 import { readHeader, recipientList, setRecipients, type Recipient } from "../core/recipients.js";
-import { UsageError, VaultError } from "../errors.js";
+import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
 import { encryptValues } from "./bulk.js";
 import type { Context } from "./context.js";
@@ -61,6 +61,8 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
   const { isValidRecipient } = await import("../crypto/index.js");
   for (const r of request.add ?? []) {
     if (!isValidRecipient(r.recipient)) throw new UsageError(`${describeRecipientArgument(r.recipient)} is not an age X25519 recipient`, RECIPIENT_HINT);
+    // A label is written to the header in plain text, for every reader of the vault.
+    if (r.label !== null && containsPrivateKey(r.label)) throw new UsageError("--label holds a private key (AGE-SECRET-KEY-…, not shown)", "a label says who or what the recipient is, like bob-laptop or ci");
   }
   const target = await resolveTarget(ctx, request);
   const paths = request.all ? allTargets(target) : [target.path];

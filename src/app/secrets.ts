@@ -6,7 +6,7 @@ import { formatEnvFile } from "../core/format.js";
 import { ensureHeader } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
-import { UsageError, VaultError } from "../errors.js";
+import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
 import type { Context } from "./context.js";
@@ -17,6 +17,10 @@ import { loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js"
 
 /** Rejects key names dotenv cannot read. */
 export function checkKeyName(key: string): void {
+  if (containsPrivateKey(key)) {
+    // A key name is stored in plain text: in the file, its history and every diff.
+    throw new UsageError("invalid key name: it is a private key (AGE-SECRET-KEY-…, not shown)", "keys look like DATABASE_URL; the key comes first: `git vault set KEY [VALUE]`");
+  }
   if (!KEY_PATTERN.test(key)) {
     // Not quoted back: a value given where the key goes (arguments swapped) is a secret.
     throw new UsageError(`invalid key name (${key.length} characters, not all letters, digits, '_', '.' or '-')`, "keys look like DATABASE_URL; the key comes first: `git vault set KEY [VALUE]`");
@@ -40,8 +44,14 @@ export interface SetResult {
 /** Encrypts `value` to the file's recipients and stores it under `key`. Needs no private key. */
 export async function setSecret(ctx: Context, request: SetRequest): Promise<SetResult> {
   checkKeyName(request.key);
-  if (request.section !== undefined && !SECTION_NAME_RE.test(request.section)) {
+  if (request.section !== undefined && (!SECTION_NAME_RE.test(request.section) || containsPrivateKey(request.section))) {
     throw new UsageError("invalid --section name", "sections are lowercase slugs like database or third-party");
+  }
+  if (request.value.reveal().includes("\0")) {
+    // `run` could never hand it to a program: no environment variable can hold a NUL.
+    throw new VaultError("invalid-value", `${request.key}: the value contains a NUL byte, which no environment variable can hold`, {
+      hint: "store binary data encoded as text (base64, say)",
+    });
   }
   const target = await resolveTarget(ctx, request);
   let existed = false;

@@ -7,6 +7,7 @@ import { basename, relative, sep } from "node:path";
 import { effectiveAssignments, encodeEnvFile } from "../core/envfile.js";
 import { formatEnvFile } from "../core/format.js";
 import { fingerprintRecipients, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
+import { withoutPrivateKeys } from "../errors.js";
 import {
   aheadCount,
   configGet,
@@ -107,7 +108,7 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
   try {
     identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile })?.source.description ?? null;
   } catch (error) {
-    identity = `unusable: ${(error as Error).message}`;
+    identity = `unusable: ${withoutPrivateKeys((error as Error).message)}`;
   }
   return {
     vaultDir,

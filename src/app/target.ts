@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { type Config, loadConfig } from "../config/index.js";
-import { NotInRepoError, UsageError, VaultError } from "../errors.js";
+import { NotInRepoError, UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { submoduleUrl, tryRepoRoot } from "../git/index.js";
 import type { Context } from "./context.js";
 
@@ -76,7 +76,8 @@ export async function resolveVaultDir(ctx: Context, options: TargetOptions): Pro
 export function envNameFor(ctx: Context, options: TargetOptions, config: Config): string {
   const name = options.env ?? (ctx.env["GIT_VAULT_ENV"] || undefined) ?? config.defaultEnv ?? "dev";
   const from = options.env !== undefined ? "--env" : ctx.env["GIT_VAULT_ENV"] ? "GIT_VAULT_ENV" : "the configuration's defaultEnv";
-  if (!ENV_NAME_RE.test(name)) {
+  if (!ENV_NAME_RE.test(name) || containsPrivateKey(name)) {
+    // Not quoted back, and never a file name: it may be a secret typed in the wrong place.
     throw new UsageError(`invalid env name (from ${from})`, "env names are letters, digits, '.', '_' and '-', like dev or prod");
   }
   if (/\.lock$/i.test(name)) {

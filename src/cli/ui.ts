@@ -1,7 +1,7 @@
 /** Terminal rendering: colour (only on a terminal, never with NO_COLOR), masking, tables, JSON, errors. */
 import { Chalk } from "chalk";
 import type { Context } from "../app/context.js";
-import { VaultError } from "../errors.js";
+import { VaultError, fileSystemError, withoutPrivateKeys } from "../errors.js";
 import { shouldColor } from "./color.js";
 
 /** What a masked value looks like: fixed width, so even the length stays hidden. */
@@ -33,19 +33,23 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 /** A status message on stderr (data goes to stdout). */
 export function say(ctx: Context, message: string): void {
-  ctx.stderr.write(`${message}\n`);
+  ctx.stderr.write(`${withoutPrivateKeys(message)}\n`);
 }
 
 /** Renders an error on stderr and returns the exit code it maps to. */
 export function reportError(ctx: Context, error: unknown): number {
-  if (error instanceof VaultError) {
-    ctx.stderr.write(`${paint(ctx, ctx.stderr, "red", "error:")} ${error.message}\n`);
-    if (error.hint) ctx.stderr.write(`${paint(ctx, ctx.stderr, "dim", "hint:")} ${error.hint}\n`);
-    return error.exitCode;
+  const known = error instanceof VaultError ? error : fileSystemError(error);
+  if (known !== null) {
+    ctx.stderr.write(`${paint(ctx, ctx.stderr, "red", "error:")} ${withoutPrivateKeys(known.message)}\n`);
+    if (known.hint) ctx.stderr.write(`${paint(ctx, ctx.stderr, "dim", "hint:")} ${withoutPrivateKeys(known.hint)}\n`);
+    return known.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  ctx.stderr.write(`${paint(ctx, ctx.stderr, "red", "error:")} internal error: ${message}\n`);
-  if (ctx.env["GIT_VAULT_DEBUG"] && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
-  ctx.stderr.write("hint: this is a bug in git-vault; please report it with the command you ran (no secret values)\n");
+  // An unexpected error's message may quote anything it was handed, a
+  // decrypted value included (Node's argument checks do): only its kind is
+  // shown unless the user asks for the details.
+  const { name, code } = error instanceof Error ? (error as NodeJS.ErrnoException) : { name: typeof error, code: undefined };
+  ctx.stderr.write(`${paint(ctx, ctx.stderr, "red", "error:")} internal error (${name}${code ? ` ${code}` : ""})\n`);
+  if (ctx.env["GIT_VAULT_DEBUG"]) ctx.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  ctx.stderr.write("hint: this is a bug in git-vault; please report it with the command you ran. GIT_VAULT_DEBUG=1 shows the details, which may include secret values: check them before you share them\n");
   return 1;
 }

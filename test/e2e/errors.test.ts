@@ -290,6 +290,39 @@ describe("command-line and repository errors", () => {
     expect({ privateKey: outputs.includes(privateKey.slice(15)), swapped: outputs.includes(swapped) }).toEqual({ privateKey: false, swapped: false });
   });
 
+  it("a private key pasted where a path, name or variable goes is never printed back, nor stored as a name", () => {
+    const privateKey = /^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(otherIdentity, "utf8"))?.[0] as string;
+    const outputs: string[] = [];
+    const fail = (args: string[], status: number, message: RegExp, env: Record<string, string> = {}): void => {
+      const before = readFileSync(base);
+      const r = run(args, { env });
+      expect(r.status, `${args[0]}: ${r.stderr}`).toBe(status);
+      expect(r.stderr).toMatch(message);
+      expect(readFileSync(base).equals(before)).toBe(true);
+      outputs.push(r.stdout + r.stderr);
+    };
+    fail(["get", "API_TOKEN", "--file", privateKey], 1, /^error: AGE-SECRET-KEY-… \(a private key, not shown\): no such env file\n/);
+    fail(["get", "API_TOKEN", "--file", base, "-i", privateKey], 1, /AGE-SECRET-KEY-… \(a private key, not shown\)/);
+    fail(["get", "API_TOKEN", "--file", base], 1, /AGE-SECRET-KEY-… \(a private key, not shown\)/, { GIT_VAULT_IDENTITY_FILE: privateKey });
+    fail(["keys", "import", privateKey], 1, /AGE-SECRET-KEY-… \(a private key, not shown\)/);
+    fail(["set", "--file", base, privateKey, "value"], 2, /^error: invalid key name: it is a private key \(AGE-SECRET-KEY-…, not shown\)\n/);
+    fail(["set", "--file", base, "SECTIONED", "value", "--section", privateKey.toLowerCase()], 2, /^error: invalid --section name\n/);
+    fail(["recipients", "add", "--file", base, "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg", "--label", privateKey], 2, /^error: --label holds a private key \(AGE-SECRET-KEY-…, not shown\)\n/);
+    const env = run(["get", "API_TOKEN", "--env", privateKey], { env: { GIT_VAULT_DIR: suite.sb.dir("vault-for-key-env") } });
+    expect(env.status).toBe(2);
+    outputs.push(env.stdout + env.stderr);
+    expect(readdirSync(suite.sb.dir("vault-for-key-env"))).toEqual([]);
+    expect(outputs.join("\n").includes(privateKey.slice(16, 40)), "a private key printed back").toBe(false);
+  });
+
+  it("a value with a NUL byte is refused by set, naming the key: no program could receive it", () => {
+    const before = readFileSync(base);
+    const r = run(["set", "--file", base, "BINARY", "--stdin"], { input: Buffer.from("bin\0ary-secret-6161") });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("error: BINARY: the value contains a NUL byte, which no environment variable can hold\nhint: store binary data encoded as text (base64, say)\n");
+    expect(readFileSync(base).equals(before)).toBe(true);
+  });
+
   it("a usage error never echoes a secret value given on the command line", () => {
     const value = log.secret("command-line-secret-4242");
     const dashed = log.secret("-dash-leading-secret-4343");
