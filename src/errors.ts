@@ -14,18 +14,33 @@ export const ExitCode = {
   closedPipe: 141,
 } as const;
 
+/** Marks every VaultError, whichever copy of this module made it. */
+const VAULT_ERROR = Symbol.for("git-vault.VaultError");
+
 /** A failure the user can act on, with a stable machine-readable code. */
 export class VaultError extends Error {
   override readonly name: string = "VaultError";
   readonly code: string;
   readonly exitCode: number;
   readonly hint: string | undefined;
+  readonly [VAULT_ERROR] = true;
 
   constructor(code: string, message: string, options: { hint?: string; exitCode?: number } = {}) {
     super(message);
     this.code = code;
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.hint = options.hint;
+  }
+
+  /**
+   * `error instanceof VaultError` holds for a VaultError from any bundle:
+   * crypto.cjs, loaded on first use, carries its own copy of this module, so
+   * its CryptoErrors do not descend from the CLI's VaultError class. Subclasses
+   * keep the ordinary check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === VaultError && typeof value === "object" && value !== null && (value as { [VAULT_ERROR]?: unknown })[VAULT_ERROR] === true;
   }
 }
 

@@ -86,7 +86,13 @@ export async function importIdentity(ctx: Context, file: string): Promise<Keygen
   const keys = parseIdentityText(text, source);
   const path = defaultIdentityPath(ctx.env);
   const { identityToRecipient } = await import("../crypto/index.js");
-  const recipients = await Promise.all(keys.map((k) => identityToRecipient(k.reveal())));
+  let recipients: string[];
+  try {
+    recipients = await Promise.all(keys.map((k) => identityToRecipient(k.reveal())));
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    throw new VaultError("identity-invalid", `${source}: not a valid age identity`, { hint: "check the key was copied whole (AGE-SECRET-KEY-1…)" });
+  }
   const body = keys.map((k, i) => `# public key: ${recipients[i] as string}\n${k.reveal()}\n`).join("");
   storeIdentityFile(path, `# imported: ${ctx.clock().toISOString().replace(/\.\d{3}Z$/, "Z")}\n${body}`);
   return { created: true, path, recipient: recipients[0] as string };

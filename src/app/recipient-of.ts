@@ -1,7 +1,7 @@
 /** The public recipient of the identity in use, for new files and headers. */
 import type { Recipient } from "../core/recipients.js";
 import { VaultError } from "../errors.js";
-import { resolveIdentity } from "../keys/identity.js";
+import { type Identity, invalidIdentityError, resolveIdentity } from "../keys/identity.js";
 import { hostname, userInfo } from "node:os";
 import type { Context } from "./context.js";
 
@@ -15,7 +15,12 @@ export async function ownRecipient(ctx: Context, identityFile: string | undefine
     });
   }
   const { identityToRecipient } = await import("../crypto/index.js");
-  return { recipient: await identityToRecipient(first.reveal()), label: deviceLabel(ctx) };
+  try {
+    return { recipient: await identityToRecipient(first.reveal()), label: deviceLabel(ctx) };
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    throw invalidIdentityError(identity as Identity);
+  }
 }
 
 /** `user@host`, from the environment; null when unknown. */

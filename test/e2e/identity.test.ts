@@ -173,6 +173,16 @@ describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_
       expect(r.stderr, "the message names where the identity came from").toContain(source);
     }
     expect(readFileSync(join(suite.work, file)).equals(before)).toBe(true);
+    // Commands that only derive the recipient name the identity too; they used to call it an internal error.
+    const repo = suite.sb.repo("corrupt-identity-init");
+    for (const [args, cwd] of [[["keys", "show"], suite.work], [["keys", "export"], suite.work], [["init", "--no-submodule"], repo]] as const) {
+      const r = suite.sb.vault(cwd, [...args, "--identity-file", corruptFile], { env: { ...device } });
+      expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toBe(`error: --identity-file ${corruptFile}: not a valid age identity\nhint: check the key was copied whole (AGE-SECRET-KEY-1…); \`git vault keys where\` shows which identity is used\n`);
+    }
+    const imported = run(["keys", "import", corruptFile], { env: freshDevice("import-corrupt") });
+    expect(imported.status).toBe(1);
+    expect(imported.stderr).toMatch(new RegExp(`^error: ${corruptFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: not a valid age identity\n`));
   });
 
   it("with no identity anywhere, keys where exits 1 and names where keygen would write", () => {
