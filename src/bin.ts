@@ -71,7 +71,8 @@ if (only === "--version" || only === "-v") {
   process.stdout.write(`git-vault ${typeof __GIT_VAULT_VERSION__ === "string" ? __GIT_VAULT_VERSION__ : "0.0.0-dev"}\n`);
 } else if (help !== null) {
   process.stdout.write(help);
-} else if (argv.length === 2 && argv[0] === "textconv" && argv[1] !== undefined) {
+} else if (argv.length === 2 && argv[0] === "textconv" && argv[1] !== undefined && !argv[1].startsWith("-")) {
+  // (`textconv --help` goes to the CLI: git always passes a path, never an option.)
   const path = argv[1];
   // A separate bundle: the same use case as `git vault textconv`, without the CLI.
   const { textconvText } = requireBundle("textconv") as typeof import("./app/textconv.js");

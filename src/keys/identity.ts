@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { Secret } from "../core/secret.js";
 import { VaultError } from "../errors.js";
 
@@ -39,7 +39,10 @@ const KEY_RE = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]+$/;
 
 /** The identity file of this device: `$XDG_CONFIG_HOME/git-vault/identity`. */
 export function defaultIdentityPath(env: NodeJS.ProcessEnv): string {
-  const base = env["XDG_CONFIG_HOME"] || join(env["HOME"] || homedir(), ".config");
+  // The XDG spec: a relative value is invalid and ignored. Honoured, it would put
+  // the private key in whatever folder the command runs in, a repo's included.
+  const configured = env["XDG_CONFIG_HOME"];
+  const base = configured && isAbsolute(configured) ? configured : join(env["HOME"] || homedir(), ".config");
   return join(base, "git-vault", "identity");
 }
 

@@ -57,6 +57,13 @@ describe("start-up fast paths", () => {
     expect(shown).toContain("A=alpha-1\n");
     expect(shown).toContain("OPEN=plain-2\n");
     expect(shown).toMatch(/^BROKEN=\[git-vault: [^\]]+\]$/m);
+    // An option is not a path: `textconv --help` is the command's help, as for every command.
+    for (const flag of ["--help", "-h"]) {
+      const help = sb.vault(dir, ["textconv", flag]);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/^Print an env file with values decrypted/);
+      expect(help.stdout).toContain("Examples");
+    }
   });
 
   it("the code caches are accepted by this Node, and the commands print the same without them or with broken ones", () => {

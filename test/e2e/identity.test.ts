@@ -185,6 +185,15 @@ describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_
     expect(imported.stderr).toMatch(new RegExp(`^error: ${corruptFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: not a valid age identity\n`));
   });
 
+  it("a relative XDG_CONFIG_HOME is ignored, as the XDG spec says: the key never lands in the working folder", () => {
+    const home = suite.sb.dir("devices/relative-xdg/home");
+    const r = run(["keygen"], { env: { HOME: home, XDG_CONFIG_HOME: "cfg" } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(suite.work, "cfg"))).toBe(false);
+    expect(statSync(join(home, ".config", "git-vault", "identity")).mode & 0o777).toBe(0o600);
+    log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(join(home, ".config", "git-vault", "identity"), "utf8"))?.[0] as string, "the relative-XDG identity");
+  });
+
   it("with no identity anywhere, keys where exits 1 and names where keygen would write", () => {
     const none = freshDevice("none");
     const r = run(["keys", "where"], { env: none });
