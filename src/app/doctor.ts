@@ -4,15 +4,17 @@
  * plaintext, `cachetextconv` switched on) carries a `repair` action.
  */
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { VaultError } from "../errors.js";
+import { join, relative, resolve } from "node:path";
+import { readHeader, recipientList } from "../core/recipients.js";
+import { VaultError, withoutPrivateKeys } from "../errors.js";
 import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
-import { resolveIdentity } from "../keys/identity.js";
+import { invalidIdentityError, resolveIdentity } from "../keys/identity.js";
 import type { Context } from "./context.js";
 import { hookStatus } from "./install.js";
 import { VAULT_ATTRIBUTES } from "./init.js";
 import { type VaultStatus, vaultStatus } from "./status.js";
 import type { TargetOptions } from "./target.js";
+import { loadEnvFile } from "./vaultfile.js";
 
 /** One finding of `doctor`. */
 export interface Problem {
@@ -59,14 +61,43 @@ function repoChecks(name: string, repo: GitContext, problems: Problem[]): void {
   }
 }
 
-function identityChecks(ctx: Context, identityFile: string | undefined, problems: Problem[]): void {
+/**
+ * Whether this device has an identity that works: found, safe, and made of
+ * valid age keys. Returns its recipients (public keys), or null when it has
+ * none that works.
+ */
+async function identityChecks(ctx: Context, identityFile: string | undefined, problems: Problem[]): Promise<string[] | null> {
   try {
-    if (resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile }) === null) {
+    const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile });
+    if (identity === null) {
       problems.push({ id: "no-identity", message: "this device has no identity: it can encrypt but not read", fix: "git vault keygen" });
+      return null;
+    }
+    const { identityToRecipient } = await import("../crypto/index.js");
+    try {
+      return await Promise.all(identity.keys.map((k) => identityToRecipient(k.reveal())));
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      throw invalidIdentityError(identity);
     }
   } catch (error) {
     if (!(error instanceof VaultError)) throw error;
-    problems.push({ id: error.code, message: error.message, fix: error.hint ?? "see `git vault keys where`" });
+    problems.push({ id: error.code, message: withoutPrivateKeys(error.message), fix: withoutPrivateKeys(error.hint ?? "see `git vault keys where`") });
+    return null;
+  }
+}
+
+/** Env files whose header does not list any of this device's recipients: it cannot read them. */
+function recipientChecks(ctx: Context, status: VaultStatus, mine: readonly string[], problems: Problem[]): void {
+  for (const f of status.envFiles) {
+    if (f.recipients === 0) continue; // no header yet: nothing is encrypted to anybody
+    const listed = recipientList(readHeader(loadEnvFile(resolve(ctx.cwd, f.file), f.file).file));
+    if (listed.some((r) => mine.includes(r))) continue;
+    problems.push({
+      id: "not-a-recipient",
+      message: `${f.file}: this device is not a recipient, so it cannot read the values (its recipient: ${mine[0] ?? ""})`,
+      fix: `ask a recipient to run: git vault recipients add ${mine[0] ?? ""} --reencrypt`,
+    });
   }
 }
 
@@ -121,9 +152,10 @@ export async function diagnose(ctx: Context, request: TargetOptions & { identity
     problems.push({ id: "git-too-old", message: `git ${version.major}.${version.minor}.${version.patch} is older than ${MIN_GIT.join(".")}`, fix: "upgrade git" });
   }
   const status = await vaultStatus(ctx, request);
-  identityChecks(ctx, request.identityFile, problems);
+  const mine = await identityChecks(ctx, request.identityFile, problems);
   dockerChecks(ctx, problems);
   vaultChecks(ctx.cwd, status, problems);
+  if (mine !== null && status.exists) recipientChecks(ctx, status, mine, problems);
   if (status.mode === "submodule" && status.vaultRepo) repoChecks("vault repo", repoContext(git, status.vaultDir), problems);
   else if (status.mode === "folder") repoChecks("this repo", git, problems);
   return { status, problems };

@@ -1,5 +1,5 @@
 // status and doctor against real git: a vault submodule from a local bare repo.
-import { chmodSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
@@ -87,6 +87,26 @@ describe("doctor", () => {
     expect(r.stdout).toContain("DOCKER_HOST=tcp://10.0.0.5:2375 without TLS verification");
     sb.vault(host, ["doctor", "--fix"]);
     expect(sb.git(vault, "config", "--list")).not.toContain("cachetextconv");
+  });
+
+  it("flags an identity that is not valid age, and a device that is no recipient of an env file", () => {
+    const broken = join(sb.dir("doctor-keys"), "cut.key");
+    const key = /^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(join(sb.env["XDG_CONFIG_HOME"] as string, "git-vault", "identity"), "utf8"))?.[0] as string;
+    writeFileSync(broken, `${key.slice(0, 40)}\n`, { mode: 0o600 });
+    const invalid = sb.vault(host, ["doctor", "--json", "--identity-file", broken]);
+    expect(invalid.status).toBe(1);
+    const ids = (JSON.parse(invalid.stdout) as { problems: { id: string; message: string }[] }).problems;
+    expect(ids).toContainEqual(expect.objectContaining({ id: "identity-invalid", message: `--identity-file ${broken}: not a valid age identity` }));
+
+    const stranger = sb.dir("doctor-stranger");
+    expect(sb.vault(host, ["keygen"], { env: { XDG_CONFIG_HOME: stranger } }).status).toBe(0);
+    const strangerRecipient = sb.vault(host, ["keys", "show"], { env: { XDG_CONFIG_HOME: stranger } }).stdout.trim();
+    const notMine = sb.vault(host, ["doctor"], { env: { XDG_CONFIG_HOME: stranger } });
+    expect(notMine.status).toBe(1);
+    expect(notMine.stdout).toContain(`problem: vault/.env.dev: this device is not a recipient, so it cannot read the values (its recipient: ${strangerRecipient})`);
+    expect(notMine.stdout).toContain(`fix: ask a recipient to run: git vault recipients add ${strangerRecipient} --reencrypt`);
+    expect(sb.vault(host, ["doctor"]).stdout).not.toContain("not a recipient");
+    expect(invalid.stdout + notMine.stdout + notMine.stderr).not.toContain(key.slice(16));
   });
 });
 
