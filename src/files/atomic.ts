@@ -4,8 +4,8 @@
  * see the old file or the new one, never a mix.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 
 /** Options for {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -15,8 +15,27 @@ export interface AtomicWriteOptions {
   readonly exclusive?: boolean;
 }
 
-/** Atomically replaces (or creates) `path` with `data`. */
-export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+/**
+ * The file a path names, through symbolic links: a link to an env file is
+ * written through, not replaced by a file of its own. A path that is no link,
+ * or does not exist, is returned as it is; a dangling link gives its target.
+ */
+export function followLinks(path: string): string {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return path;
+  } catch {
+    return path;
+  }
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(dirname(path), readlinkSync(path));
+  }
+}
+
+/** Atomically replaces (or creates) `path` (or the file a link at `path` points to) with `data`. */
+export function writeFileAtomic(linkOrPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  const path = followLinks(linkOrPath);
   let mode = options.mode ?? 0o644;
   try {
     mode = statSync(path).mode & 0o7777;

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { VaultError } from "../errors.js";
+import { followLinks } from "./atomic.js";
 
 const RETRY_MS = 20;
 /** An unreadable lock younger than this is assumed to be held. */
@@ -78,7 +79,8 @@ function takeOver(lockPath: string, deadPid: number): void {
 
 /** Runs `fn` while holding the lock for `path`; waits up to `timeoutMs` for another holder. */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const lockPath = `${path}.lock`;
+  // Writers through different links to one file share its lock.
+  const lockPath = `${followLinks(path)}.lock`;
   const deadline = Date.now() + timeoutMs;
   while (!tryAcquire(lockPath)) {
     const dead = deadHolder(lockPath);

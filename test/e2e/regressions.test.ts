@@ -1,5 +1,5 @@
 // Each test here would have caught a bug found after the first version shipped.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
@@ -33,6 +33,20 @@ describe("regressions", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("latin1.env:3: not valid UTF-8 text");
     expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("set through a symbolic link writes the file it points to and keeps the link", () => {
+    const real = join(dir, "real-target.env");
+    const link = join(dir, "link.env");
+    expect(sb.vault(dir, ["set", "A", "1", "--file", real]).status).toBe(0);
+    chmodSync(real, 0o640);
+    symlinkSync("real-target.env", link);
+    const r = sb.vault(dir, ["set", "B", "2", "--file", link]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(real).mode & 0o777).toBe(0o640);
+    expect(sb.vault(dir, ["get", "B", "--reveal", "--file", real]).stdout).toBe("2\n");
+    expect(readdirSync(dir).filter((n) => n.includes(".tmp-") || n.endsWith(".lock"))).toEqual([]);
   });
 
   it("check reports a line dotenv would skip, since it may hold a secret", () => {
