@@ -123,6 +123,13 @@ function vaultChecks(cwd: string, status: VaultStatus, problems: Problem[]): voi
     problems.push({ id: "vault-uninitialized", message: `the vault submodule is not checked out at ${path}`, fix: `git vault init (or git submodule update --init -- ${path})` });
     return;
   }
+  if (status.pinnedOnRemote === false) {
+    problems.push({
+      id: "pin-unpushed",
+      message: `the host pins vault commit ${(status.pinned ?? "").slice(0, 12)}, which is on no remote of the vault: a teammate's clone cannot check it out`,
+      fix: `git -C ${relative(cwd, status.vaultDir) || "."} push (the branch that holds it)`,
+    });
+  }
   if (status.mode === "submodule" && status.branch === null) {
     problems.push({ id: "vault-detached", message: "the vault is on a detached HEAD: commits made there can be lost", fix: "git vault init (attaches a branch)" });
   }

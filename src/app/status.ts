@@ -9,10 +9,14 @@ import { formatEnvFile } from "../core/format.js";
 import { fingerprintRecipients, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
 import { withoutPrivateKeys } from "../errors.js";
 import {
+  type GitContext,
   aheadCount,
+  commitsOnNoRemote,
   configGet,
   currentBranch,
+  hasCommit,
   headCommit,
+  isAncestor,
   isWorkTreeRoot,
   remoteUrl,
   repoContext,
@@ -58,7 +62,20 @@ export interface VaultStatus {
   readonly submoduleState: string | null;
   readonly branch: string | null;
   readonly upstream: string | null;
+  /**
+   * Commits on HEAD that others cannot fetch: those the upstream lacks, or,
+   * with no upstream (a new branch, a detached HEAD), those on no remote at all.
+   */
   readonly unpushed: number | null;
+  /**
+   * How the checked-out commit stands to the one the host pins: `vault-ahead`
+   * (commit the submodule in the host), `pin-ahead` (the host moved on: update
+   * the vault), `diverged`, `pin-missing` (the pinned commit is not in the
+   * vault repo: fetch it); null when they are the same or either is unknown.
+   */
+  readonly pinRelation: "vault-ahead" | "pin-ahead" | "diverged" | "pin-missing" | null;
+  /** False when the pinned commit is in the vault repo but on none of its remotes: teammates cannot check it out. */
+  readonly pinnedOnRemote: boolean | null;
   /** Changed or untracked paths inside the vault. */
   readonly dirty: readonly string[];
   readonly ignoreSetting: string | null;
@@ -85,6 +102,13 @@ function envFileStatus(path: string, display: string): EnvFileStatus {
   };
 }
 
+function pinRelation(vault: GitContext, pinned: string, head: string): NonNullable<VaultStatus["pinRelation"]> {
+  if (!hasCommit(vault, pinned)) return "pin-missing";
+  if (isAncestor(vault, pinned, head)) return "vault-ahead";
+  if (isAncestor(vault, head, pinned)) return "pin-ahead";
+  return "diverged";
+}
+
 /** Collects the status of the vault. */
 export async function vaultStatus(ctx: Context, request: TargetOptions & { identityFile?: string | undefined }): Promise<VaultStatus> {
   const { vaultDir, repoRoot } = await resolveVaultDir(ctx, request);
@@ -104,6 +128,8 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
   const dirty = vault === null ? [] : statusPorcelain(vault, { untracked: "normal" }).map((e) => `${e.index}${e.worktree} ${e.path}`);
   const ignoreSetting = host === null || mode !== "submodule" ? null : configGet(host, `submodule.${rel}.ignore`) ?? configGet(host, `submodule.${rel}.ignore`, { scope: "file", file: `${repoRoot ?? ""}/.gitmodules` });
   const hostSees = host === null || mode !== "submodule" ? true : statusPorcelain(host, { pathspecs: [rel] }).length > 0;
+  const pinned = sub?.pinned ?? null;
+  const head = vault === null ? null : headCommit(vault);
   let identity: string | null = null;
   try {
     identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile })?.source.description ?? null;
@@ -116,13 +142,15 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
     mode,
     url,
     originUrl: vault === null ? null : remoteUrl(vault, "origin"),
-    pinned: sub?.pinned ?? null,
+    pinned,
     vaultRepo,
-    checkedOut: vault === null ? null : headCommit(vault),
+    checkedOut: head,
     submoduleState: sub?.state ?? null,
     branch: vault === null ? null : currentBranch(vault),
     upstream,
-    unpushed: vault === null || upstream === null ? null : aheadCount(vault, upstream),
+    unpushed: vault === null || head === null ? null : upstream !== null ? aheadCount(vault, upstream) : commitsOnNoRemote(vault, "HEAD"),
+    pinRelation: vault === null || head === null || pinned === null || pinned === head ? null : pinRelation(vault, pinned, head),
+    pinnedOnRemote: vault === null || pinned === null || !hasCommit(vault, pinned) ? null : commitsOnNoRemote(vault, pinned) === 0,
     dirty,
     ignoreSetting,
     hiddenFromHostStatus: dirty.length > 0 && !hostSees,

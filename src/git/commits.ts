@@ -47,3 +47,13 @@ export function upstreamBranch(ctx: GitContext): string | null {
   // Exit 128 with a repository present means "no upstream" (or detached HEAD).
   return result.status === 0 ? result.stdout.toString("utf8").trim() : null;
 }
+
+/** True when `rev` names a commit this repository has. */
+export function hasCommit(ctx: GitContext, rev: string): boolean {
+  return runInRepo(ctx, ["cat-file", "-e", `${rev}^{commit}`], [1, 128]).status === 0;
+}
+
+/** Number of commits reachable from `rev` that no remote-tracking branch has (commits nobody else can fetch). */
+export function commitsOnNoRemote(ctx: GitContext, rev: string): number {
+  return Number(textInRepo(ctx, ["rev-list", "--count", rev, "--not", "--remotes", "--"]));
+}

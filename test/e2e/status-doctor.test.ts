@@ -41,8 +41,44 @@ describe("status", () => {
     const s = JSON.parse(sb.vault(host, ["status", "--json"]).stdout) as { unpushed: number; pinned: string; checkedOut: string };
     expect(s.unpushed).toBe(1);
     expect(s.pinned).not.toBe(s.checkedOut);
+    expect(sb.vault(host, ["status"]).stdout).toContain("(the vault is ahead: commit the submodule in the host repo: git add vault)");
     sb.git(vault, "push", "-q");
     expect((JSON.parse(sb.vault(host, ["status", "--json"]).stdout) as { unpushed: number }).unpushed).toBe(0);
+  });
+});
+
+describe("status and doctor on a vault branch with no upstream, pinned by the host", () => {
+  it("count commits on no remote, say which way the pin differs, and doctor flags a pin nobody can fetch", () => {
+    const remote = sb.repo("wip-secrets.git", { bare: true });
+    const wipHost = sb.repo("wip-host");
+    sb.git(wipHost, "commit", "--allow-empty", "-qm", "root");
+    expect(sb.vault(wipHost, ["init", "--submodule-url", remote]).status).toBe(0);
+    sb.git(wipHost, "commit", "-qm", "Add vault");
+    const vault = join(wipHost, "vault");
+    const pushedPin = sb.git(vault, "rev-parse", "HEAD").trim();
+    sb.git(vault, "switch", "-q", "-c", "wip");
+    expect(sb.vault(wipHost, ["set", "WIP_KEY", "wip-value"]).status).toBe(0);
+    sb.git(vault, "commit", "-qam", "wip");
+
+    const wip = JSON.parse(sb.vault(wipHost, ["status", "--json"]).stdout) as { upstream: string | null; unpushed: number; pinRelation: string };
+    expect(wip).toMatchObject({ upstream: null, unpushed: 1, pinRelation: "vault-ahead" });
+    expect(sb.vault(wipHost, ["status"]).stdout).toMatch(/unpushed: +1 commit on no remote \(run `git -C vault push -u origin wip`\)/);
+
+    sb.git(wipHost, "add", "vault");
+    sb.git(wipHost, "commit", "-qm", "pin the wip commit");
+    const doctor = sb.vault(wipHost, ["doctor", "--json"]);
+    expect(doctor.status).toBe(1);
+    const problems = (JSON.parse(doctor.stdout) as { problems: { id: string }[] }).problems.map((p) => p.id);
+    expect(problems).toContain("pin-unpushed");
+
+    // The host moves on while the vault is checked out at an older commit.
+    sb.git(vault, "checkout", "-q", pushedPin);
+    sb.git(vault, "switch", "-q", "-c", "older");
+    expect((JSON.parse(sb.vault(wipHost, ["status", "--json"]).stdout) as { pinRelation: string }).pinRelation).toBe("pin-ahead");
+    expect(sb.vault(wipHost, ["status"]).stdout).toContain("(the host pins a newer commit: update the vault: git -C vault merge --ff-only ");
+
+    sb.git(vault, "push", "-q", "origin", "wip");
+    expect(sb.vault(wipHost, ["doctor", "--json"]).stdout).not.toContain("pin-unpushed");
   });
 });
 

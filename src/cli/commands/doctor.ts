@@ -27,7 +27,7 @@ export class DoctorCommand extends TargetCommand {
     if (this.json) {
       printJson(this.context, { status: report.status, problems: report.problems.map((p) => ({ id: p.id, message: p.message, fix: p.fix, repairable: p.repair !== undefined })) });
     } else {
-      this.context.stdout.write(renderStatus(report.status));
+      this.context.stdout.write(renderStatus(report.status, this.context.cwd));
       for (const p of report.problems) {
         this.context.stdout.write(`${paint(this.context, this.context.stdout, "red", "problem:")} ${p.message}\n    fix: ${p.fix}\n`);
       }
