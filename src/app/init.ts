@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { encodeEnvFile, parseEnvFile } from "../core/envfile.js";
 import { ensureHeader, readHeader, recipientList } from "../core/recipients.js";
+import { loadConfig } from "../config/index.js";
 import { UsageError, VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import {
@@ -17,6 +18,8 @@ import {
   attachBranch,
   clone,
   commit,
+  configGet,
+  configGetRegexp,
   configSet,
   currentBranch,
   isAncestor,
@@ -152,7 +155,9 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   const host: GitContext = { cwd: ctx.cwd, env: ctx.env };
   const root = repoRoot(host);
   const rootCtx = repoContext(host, root);
-  const vaultDir = resolve(ctx.cwd, request.vaultDir ?? join(root, DEFAULT_VAULT_DIR));
+  // The same precedence as every other command: flag, GIT_VAULT_DIR, configuration, vault/.
+  const configured = request.vaultDir ?? (ctx.env["GIT_VAULT_DIR"] || undefined);
+  const vaultDir = configured !== undefined ? resolve(ctx.cwd, configured) : ((await loadConfig(ctx.cwd, root)).vaultDir ?? join(root, DEFAULT_VAULT_DIR));
   const vaultRel = relative(root, vaultDir).split(sep).join("/");
   if (vaultRel === "" || vaultRel.startsWith("..")) throw new UsageError(`the vault dir must be inside the repository: ${vaultDir}`);
   const envName = envNameFor(ctx, request, {});
@@ -194,7 +199,15 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
     mode = "folder";
     vault = "folder";
   } else {
-    throw new UsageError(`no vault at ${vaultRel}/`, "create a private repo for your secrets and run `git vault init --submodule-url URL`, or keep them in this repo with `git vault init --no-submodule`");
+    // A teammate of a repo whose vault lives elsewhere (libs/secrets) must not be sent to create a new one.
+    const others = existsSync(join(root, ".gitmodules"))
+      ? configGetRegexp(rootCtx, "^submodule\\..*\\.path$", { scope: "file", file: join(root, ".gitmodules") }).map((e) => e.value)
+      : [];
+    const hint =
+      others.length > 0
+        ? `this repo has submodule${others.length === 1 ? "" : "s"} at ${others.join(", ")}: if the vault is one of them, run \`git vault init --vault-dir ${others[0] as string}\` (and set vaultDir in .git-vaultrc.yml for every command); else create one with \`git vault init --submodule-url URL\``
+        : "create a private repo for your secrets and run `git vault init --submodule-url URL`, or keep them in this repo with `git vault init --no-submodule`";
+    throw new UsageError(`no vault at ${vaultRel}/`, hint);
   }
 
   const vaultIsRepo = mode === "submodule";
@@ -233,8 +246,17 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
     next.push(`commit the vault: git -C ${vaultRel} add .gitattributes .env.${envName} && git -C ${vaultRel} commit -m "Add ${envName} env" && git -C ${vaultRel} push`);
   }
   if (request.ignoreDirty && vaultIsRepo) {
-    configSet(rootCtx, `submodule.${vaultRel}.ignore`, "dirty", { scope: "file", file: join(root, ".gitmodules") });
-    add(rootCtx, [".gitmodules"]);
+    const gitmodules = join(root, ".gitmodules");
+    const already = configGet(rootCtx, `submodule.${vaultRel}.ignore`, { scope: "file", file: gitmodules }) === "dirty";
+    if (!already) {
+      configSet(rootCtx, `submodule.${vaultRel}.ignore`, "dirty", { scope: "file", file: gitmodules });
+      add(rootCtx, [".gitmodules"]);
+      if (vault !== "added" && vault !== "created-remote") next.push('commit .gitmodules (now with ignore = dirty): git commit -m "Ignore a dirty vault in git status" .gitmodules');
+    }
+  }
+  if (listed !== null && request.submoduleUrl !== undefined && request.submoduleUrl !== listed) {
+    // The vault is already registered; init joins it and does not move it to another repo.
+    next.push(`--submodule-url was not used: ${vaultRel} already comes from ${listed} (.gitmodules); to move the vault, run git submodule set-url ${vaultRel} URL`);
   }
   if (vault === "added" || vault === "created-remote") next.push(`commit the submodule in this repo: git add .gitmodules ${vaultRel} && git commit -m "Add secrets vault"`);
   if (mode === "folder") next.push(`commit the vault folder: git add ${vaultRel} && git commit -m "Add secrets vault"`);

@@ -2,7 +2,7 @@
 // file:// URL and relative URL) added as a submodule, joined from fresh clones
 // of the host with the same identity, left on a branch (never a detached
 // HEAD), safe to re-run; a join git refuses; `--ignore-dirty` and `--no-submodule`.
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitRun, gitVault, hostWithCommit, makeVaultHost } from "../support/git.js";
@@ -322,6 +322,13 @@ describe("git vault init --ignore-dirty", () => {
     const host = hostWithCommit(sb, "host-plain");
     gitVault(sb, host, "init", "--submodule-url", remote);
     expect(readFileSync(join(host, ".gitmodules"), "utf8")).not.toContain("ignore");
+    sb.git(host, "commit", "-q", "-m", "add vault");
+
+    // Added later, it says to commit .gitmodules; a different --submodule-url is named as not used.
+    const later = gitVault(sb, host, "init", "--ignore-dirty", "--submodule-url", join(sb.root, "other.git"));
+    expect(later.stderr).toContain('commit .gitmodules (now with ignore = dirty): git commit -m "Ignore a dirty vault in git status" .gitmodules');
+    expect(later.stderr).toContain(`--submodule-url was not used: vault already comes from ${remote} (.gitmodules)`);
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.url").trim()).toBe(remote);
   });
 });
 
@@ -356,6 +363,26 @@ describe("git vault init --no-submodule", () => {
     gitVault(sb, host, "init");
     expect(readFileSync(join(vault, ".env.dev")).equals(before)).toBe(true);
     expect(sb.git(host, "status", "--porcelain")).toBe("");
+  });
+
+  it("puts the vault where the configuration's vaultDir says, as every other command reads it", () => {
+    const host = hostWithCommit(sb, "host-config");
+    writeFileSync(join(host, ".git-vaultrc.yml"), "vaultDir: libs/secrets\n");
+    gitVault(sb, host, "init", "--no-submodule");
+    expect(existsSync(join(host, "libs", "secrets", ".env.dev"))).toBe(true);
+    expect(existsSync(join(host, "vault"))).toBe(false);
+    setValue(sb, host, "CONFIGURED", "configured-dir-value");
+    expect(readFileSync(join(host, "libs", "secrets", ".env.dev"), "utf8")).toMatch(/^CONFIGURED=encrypted:gv1:/m);
+  });
+
+  it("with no vault/, names the host's submodules instead of only sending a teammate to create a vault", () => {
+    const host = hostWithCommit(sb, "host-elsewhere");
+    sb.git(host, "config", "-f", ".gitmodules", "submodule.libs/secrets.path", "libs/secrets");
+    sb.git(host, "config", "-f", ".gitmodules", "submodule.libs/secrets.url", "../app-secrets.git");
+    const r = gitRun(sb, host, ["vault", "init"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("no vault at vault/");
+    expect(r.stderr).toContain("this repo has submodule at libs/secrets: if the vault is one of them, run `git vault init --vault-dir libs/secrets`");
   });
 
   it("refuses --no-submodule with --submodule-url as a usage error", () => {
