@@ -1,6 +1,6 @@
 // `git vault run` at the edges found by exploratory testing: values exec
-// cannot carry, commands that cannot start, signals on a real terminal, and a
-// terminal that hangs up.
+// cannot carry, commands that cannot start, signals on a real terminal, a
+// terminal that hangs up, and core dumps through the installed launcher.
 import { spawnSync } from "node:child_process";
 import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -155,5 +155,24 @@ describe.skipIf(!onLinux || !hasPython)("a terminal that hangs up while run wait
     const r = onTerminal("hangup", ["sh", "-c", `trap 'kill $! 2>/dev/null; touch "${marker}"; exit 7' HUP; echo ready $$; sleep 20 & wait`]);
     expect(r.status).toBe(7);
     expect(existsSync(marker)).toBe(true);
+  });
+});
+
+describe.skipIf(!onLinux)("core dumps through the installed launcher (install.sh)", () => {
+  // Only meaningful where the core size limit can be raised: otherwise it is 0 whatever the launcher does.
+  const hardLimit = spawnSync("sh", ["-c", "ulimit -H -c"], { encoding: "utf8" }).stdout.trim();
+
+  it.skipIf(hardLimit === "0")("git-vault runs with a core size limit of 0, which the command may raise again", () => {
+    const prefix = suite.sb.dir("prefix");
+    const install = spawnSync(join(repoRoot, "install.sh"), ["--prefix", prefix, "--no-build"], { cwd: repoRoot, env: suite.sb.env, encoding: "utf8" });
+    expect(install.status, install.stderr).toBe(0);
+    const launcher = join(prefix, "bin", "git-vault");
+    expect(readFileSync(launcher, "utf8")).toContain("ulimit -S -c 0");
+    // From a shell whose own limit is not 0: $PPID of the command is git-vault (node, which the launcher exec'd).
+    const command = `ulimit -S -c ${hardLimit}; exec "$0" run --file "$1" -- sh -c 'grep "^Max core file size" /proc/$PPID/limits; ulimit -S -c ${hardLimit} && echo raised'`;
+    const r = spawnSync("sh", ["-c", command, launcher, file], { cwd: suite.work, env: suite.sb.env, encoding: "utf8" });
+    log.record(["run", "(installed launcher)"], { status: r.status, stdout: r.stdout, stderr: r.stderr });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Max core file size\s+0\s+\S+\s+bytes\s*\nraised\n$/);
   });
 });
