@@ -4,13 +4,16 @@
 #
 #   ./install.sh                 installs into ~/.local (command: ~/.local/bin/git-vault)
 #   ./install.sh --prefix DIR    installs into DIR (command: DIR/bin/git-vault)
+#   ./install.sh --no-build      installs the build already in dist/ (npm run build)
 set -euo pipefail
 
 prefix="${HOME}/.local"
+build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --prefix) prefix="${2:?--prefix needs a folder}"; shift 2 ;;
     --prefix=*) prefix="${1#--prefix=}"; shift ;;
+    --no-build) build=0; shift ;;
     -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -24,11 +27,15 @@ major="$(node -p 'process.versions.node.split(".")[0]')"
 (( major >= 20 )) || { echo "install.sh: Node.js 20 or newer is required (found $(node --version))" >&2; exit 1; }
 command -v git >/dev/null || { echo "install.sh: git is required" >&2; exit 1; }
 
-# Dependencies: only when missing or older than the lock file.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+if (( build )); then
+  # Dependencies: only when missing or older than the lock file.
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  npm run --silent build
+else
+  [[ -f dist/bin.cjs ]] || { echo "install.sh: --no-build, but there is no build in dist/ (run npm run build)" >&2; exit 1; }
 fi
-npm run --silent build
 
 # The build is self-contained (one bundle plus lazily loaded chunks), so the
 # installed copy does not depend on this checkout or on node_modules.
@@ -55,8 +62,12 @@ rm -rf "$lib.old"
 mv "$staging" "$lib"
 rm -rf "$lib.old"
 
+# The launcher turns core dumps off (soft limit 0) before Node starts: git-vault
+# holds decrypted values in memory, and Node has no setrlimit. A command that
+# `git vault run` starts inherits the limit and may raise it again.
 cat > "$prefix/bin/git-vault.tmp" <<SCRIPT
 #!/bin/sh
+ulimit -S -c 0 2>/dev/null
 exec node "$lib/dist/bin.cjs" "\$@"
 SCRIPT
 chmod 755 "$prefix/bin/git-vault.tmp"

@@ -9,8 +9,9 @@
  * Everything else requires the program (dist/cli.cjs). Both come with the
  * V8 code cache the build made for them.
  */
-import { readFileSync, realpathSync } from "node:fs";
+import { closeSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { isatty } from "node:tty";
 import { shouldColor } from "./cli/color.js";
 import { ExitCode } from "./errors.js";
 
@@ -30,6 +31,19 @@ function exitQuietlyWhenClosed(stream: NodeJS.WriteStream): void {
 }
 exitQuietlyWhenClosed(process.stdout);
 exitQuietlyWhenClosed(process.stderr);
+
+/**
+ * At exit Node restores the terminal settings of stdin, stdout and stderr, and
+ * Node 20 aborts (SIGABRT, a core file) when that fails, as it does on a
+ * terminal that hung up while `run` waited for its command (nodejs/node#51519).
+ * A descriptor that was a terminal and is one no longer is closed: Node then
+ * skips it. Nothing more is written to a terminal that is gone.
+ */
+function closeHungUpTerminals(wereTerminals: readonly number[]): void {
+  for (const fd of wereTerminals) {
+    if (!isatty(fd)) closeSync(fd);
+  }
+}
 
 const argv = process.argv.slice(2);
 const only = argv.length === 1 ? argv[0] : undefined;
@@ -79,8 +93,10 @@ if (only === "--version" || only === "-v") {
   void textconvText(context, path).then((text) => process.stdout.write(text));
 } else {
   // The program (src/main.ts).
+  const terminals = [0, 1, 2].filter((fd) => isatty(fd));
   const { main } = requireBundle("cli") as typeof import("./main.js");
   void main(argv, context, process).then((code) => {
     process.exitCode = code;
+    closeHungUpTerminals(terminals);
   });
 }

@@ -4,18 +4,24 @@ import { Secret } from "../core/secret.js";
 import { looksEncrypted } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
-import { MAX_ENV_STRING_BYTES, oversizedVariables, runChild } from "../runtime/child.js";
-import { decryptAssignment } from "./cipher.js";
+import { MAX_ENV_STRING_BYTES, checkCommand, oversizedVariables, runChild } from "../runtime/child.js";
+import { decryptAssignment, locate } from "./cipher.js";
 import { checkKeyName } from "./secrets.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
-/** Decrypts the effective values of the target (all keys, or just `only`). */
+/** A decrypted value and where it is assigned (`file:line: KEY`, for messages). */
+export interface DecryptedValue {
+  readonly value: Secret;
+  readonly where: string;
+}
+
+/** Decrypts the effective values of the target (all keys, or just `only`), by key. */
 export async function decryptAll(
   ctx: Context,
   request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
-): Promise<Map<string, Secret>> {
+): Promise<Map<string, DecryptedValue>> {
   for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
   const target = await resolveTarget(ctx, request);
   const loaded = loadEnvFile(target.path, target.display);
@@ -28,18 +34,21 @@ export async function decryptAll(
   }
   const needsKey = chosen.some((a) => looksEncrypted(a.value));
   const identity = needsKey ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
-  const values = new Map<string, Secret>();
-  for (const a of chosen) values.set(a.key, identity === null ? new Secret(a.value) : await decryptAssignment(target.display, a, identity));
+  const values = new Map<string, DecryptedValue>();
+  for (const a of chosen) {
+    const value = identity === null ? new Secret(a.value) : await decryptAssignment(target.display, a, identity);
+    values.set(a.key, { value, where: locate(target.display, a) });
+  }
   return values;
 }
 
 /** The environment a child gets: ours without git-vault's own variables, plus the secrets. */
-export function childEnvironment(env: Context["env"], values: ReadonlyMap<string, Secret>): Record<string, string> {
+export function childEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v !== undefined && !k.startsWith("GIT_VAULT_")) out[k] = v;
   }
-  for (const [k, v] of values) out[k] = v.reveal();
+  for (const [k, v] of values) out[k] = v.value.reveal();
   return out;
 }
 
@@ -49,17 +58,34 @@ export async function runWithSecrets(
   request: TargetOptions & { argv: readonly string[]; only?: readonly string[] | undefined; identityFile?: string | undefined },
   signals: Pick<NodeJS.Process, "on" | "off">,
 ): Promise<number> {
+  checkCommand(request.argv);
   const values = await decryptAll(ctx, request);
+  checkNoNulByte(values);
   const env = childEnvironment(ctx.env, values);
   checkVariableSizes(env, values);
   return runChild(request.argv, { cwd: ctx.cwd, env, signals });
 }
 
 /**
+ * Refuses, before anything starts, a value holding a NUL byte: exec takes
+ * `KEY=value` as a C string, so no environment variable can hold one (Node
+ * refuses it with an error that quotes the value). Names file, line and key.
+ */
+function checkNoNulByte(values: ReadonlyMap<string, DecryptedValue>): void {
+  const withNul = [...values.values()].filter((v) => v.value.reveal().includes("\0"));
+  if (withNul.length === 0) return;
+  throw new VaultError(
+    "value-has-nul",
+    `cannot start the command: ${withNul.map((v) => v.where).join(", ")} ${withNul.length === 1 ? "holds" : "hold"} a NUL byte, which no environment variable can hold`,
+    { exitCode: 126, hint: "leave it out with --only KEY,KEY (the keys the command needs), or set it again without the NUL byte" },
+  );
+}
+
+/**
  * Refuses, before anything starts, a variable exec would refuse (E2BIG): the
  * kernel's answer names no variable, this one does (never its value or size).
  */
-function checkVariableSizes(env: Readonly<Record<string, string>>, values: ReadonlyMap<string, Secret>): void {
+function checkVariableSizes(env: Readonly<Record<string, string>>, values: ReadonlyMap<string, DecryptedValue>): void {
   const tooLong = oversizedVariables(env);
   if (tooLong.length === 0) return;
   const fromVault = tooLong.filter((k) => values.has(k));

@@ -10,9 +10,15 @@ import { type Sandbox, binPath, makeSandbox, repoRoot } from "../support/sandbox
 
 const dist = join(repoRoot, "dist");
 
-/** The dist bundles that contain a module (esbuild marks each with a `// path` line). */
+/**
+ * The dist bundles that contain a module (esbuild marks each with a `// path` line).
+ * The path is relative to the checkout, with `../` steps before `node_modules/`
+ * when node_modules is a link to another checkout's (a git worktree).
+ */
 function bundlesWith(marker: string): string[] {
-  return readdirSync(dist).filter((name) => name.endsWith(".cjs") && readFileSync(join(dist, name), "utf8").includes(marker));
+  const path = marker.replace(/^\/\/ /, "");
+  const line = new RegExp(`^// (?:\\S*/)?${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m");
+  return readdirSync(dist).filter((name) => name.endsWith(".cjs") && line.test(readFileSync(join(dist, name), "utf8")));
 }
 
 let sb: Sandbox;
