@@ -64,6 +64,10 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     // A label is written to the header in plain text, for every reader of the vault.
     if (r.label !== null && containsPrivateKey(r.label)) throw new UsageError("--label holds a private key (AGE-SECRET-KEY-…, not shown)", "a label says who or what the recipient is, like bob-laptop or ci");
   }
+  for (const gone of request.remove ?? []) {
+    // Like add: an argument that is no recipient at all is a usage error, whatever the file lists.
+    if (!isValidRecipient(gone)) throw new UsageError(`${describeRecipientArgument(gone)} is not an age X25519 recipient`, RECIPIENT_HINT);
+  }
   const target = await resolveTarget(ctx, request);
   const paths = request.all ? allTargets(target) : [target.path];
   const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;

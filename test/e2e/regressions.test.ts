@@ -49,6 +49,14 @@ describe("regressions", () => {
     expect(readdirSync(dir).filter((n) => n.includes(".tmp-") || n.endsWith(".lock"))).toEqual([]);
   });
 
+  it("run --only may be given more than once, and passes every key named", () => {
+    const file = join(dir, "only-repeated.env");
+    for (const [k, v] of [["A", "a1"], ["B", "b2"], ["C", "c3"]]) expect(sb.vault(dir, ["set", k as string, v as string, "--file", file]).status).toBe(0);
+    const r = sb.vault(dir, ["run", "--file", file, "--only", "A", "--only", "B", "--", "sh", "-c", 'printf "%s|%s|%s" "$A" "$B" "${C-unset}"']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("a1|b2|unset");
+  });
+
   it("check reports a line dotenv would skip, since it may hold a secret", () => {
     const file = join(dir, "skip.env");
     writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nPASSWORD hunter2\n`);

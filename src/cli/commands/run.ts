@@ -2,10 +2,10 @@ import { Command, Option } from "clipanion";
 import { UsageError } from "../../errors.js";
 import { TargetCommand } from "../base.js";
 
-/** Parses `--only A,B` into key names. */
-export function parseOnly(only: string | undefined): string[] | undefined {
+/** Parses `--only A,B` (the option may be given more than once: `--only A --only B`) into key names. */
+export function parseOnly(only: string | readonly string[] | undefined): string[] | undefined {
   if (only === undefined) return undefined;
-  const keys = only.split(",").map((k) => k.trim()).filter((k) => k !== "");
+  const keys = (typeof only === "string" ? [only] : only).flatMap((o) => o.split(",")).map((k) => k.trim()).filter((k) => k !== "");
   if (keys.length === 0) throw new UsageError("--only needs at least one key name");
   return keys;
 }
@@ -23,7 +23,7 @@ export class RunCommand extends TargetCommand {
       ["Only two keys, from prod", "git vault run --env prod --only DATABASE_URL,REDIS_URL -- ./migrate"],
     ],
   });
-  only = Option.String("--only", { description: "Comma-separated keys to pass (default: all)" });
+  only = Option.Array("--only", { description: "Comma-separated keys to pass (default: all); may be repeated" });
   argv = Option.Rest({ required: 1, name: "COMMAND" });
 
   async execute(): Promise<number> {
