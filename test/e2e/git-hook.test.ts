@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFil
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hostWithCommit, makeVaultHost } from "../support/git.js";
-import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+import { type Sandbox, makeSandbox, repoRoot } from "../support/sandbox.js";
 
 interface Run {
   readonly status: number | null;
@@ -59,6 +59,11 @@ describe("the pre-commit guard in the vault submodule", () => {
     expect(refused.output).toContain(`.env.dev:${line}:PLAIN`);
     expect(refused.output).not.toContain("plain-text-secret-1");
     expect(head(sb, vault)).toBe(before);
+    // docs/git-integration.md shows this refusal: its summary line is the real one.
+    const summary = "1 problem: encrypt plaintext with `git vault encrypt`, then stage the file again";
+    expect(refused.output).toContain(`${summary}\n`);
+    const docs = readFileSync(join(repoRoot, "docs", "git-integration.md"), "utf8");
+    expect(/\$ git commit -m leak\n[^\n]+\n([^\n]+)\n```/.exec(docs)?.[1]).toBe(summary);
 
     const enc = sb.vault(vault, ["encrypt"]);
     expect(enc.status, enc.stderr).toBe(0);
