@@ -37,7 +37,8 @@ import {
   unbornBranch,
 } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
-import { installDrivers, installHook } from "./install.js";
+import { installHook } from "./hook.js";
+import { installDrivers } from "./install.js";
 import type { Context } from "./context.js";
 import { keygen } from "./keys.js";
 import { ownRecipient } from "./recipient-of.js";
