@@ -6,11 +6,12 @@
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { readHeader, recipientList } from "../core/recipients.js";
+import { quoteShellIfNeeded } from "../core/shell.js";
 import { VaultError, withoutPrivateKeys } from "../errors.js";
 import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
 import { invalidIdentityError, resolveIdentity } from "../keys/identity.js";
 import type { Context } from "./context.js";
-import { hookStatus } from "./install.js";
+import { hookStatus } from "./hook.js";
 import { VAULT_ATTRIBUTES } from "./init.js";
 import { type VaultStatus, vaultStatus } from "./status.js";
 import type { TargetOptions } from "./target.js";
@@ -57,8 +58,14 @@ function repoChecks(name: string, repo: GitContext, problems: Problem[]): void {
   }
   const hook = hookStatus(repo);
   if (!hook.willRun) {
-    problems.push({ id: "hook-inactive", message: `${name}: the pre-commit guard will not run (${hook.state}${hook.problems.length ? `: ${hook.problems.join("; ")}` : ""})`, fix: `git -C ${repo.cwd} vault hooks install` });
+    problems.push({ id: "hook-inactive", message: `${name}: the pre-commit guard will not run (${hook.state}${hook.problems.length ? `: ${hook.problems.join("; ")}` : ""})`, fix: hookFix(repo.cwd, hook.fix) });
   }
+}
+
+// The command hooks status suggests, run in that repository; without one, status explains.
+function hookFix(cwd: string, fix: string | null): string {
+  const where = `git -C ${quoteShellIfNeeded(cwd)} vault`;
+  return fix === null ? `${where} hooks status (it says what stops the guard)` : fix.replace(/^git vault/, where);
 }
 
 /**

@@ -42,7 +42,8 @@ import {
   unbornBranch,
 } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
-import { installDrivers, installHook } from "./install.js";
+import { hookStatus, installHook } from "./hook.js";
+import { installDrivers } from "./install.js";
 import type { Context } from "./context.js";
 import { keygen } from "./keys.js";
 import { ownRecipient } from "./recipient-of.js";
@@ -71,7 +72,18 @@ export interface InitResult {
   readonly keyCreated: boolean;
   readonly branch: string | null;
   readonly committedInVault: boolean;
+  /** Why the pre-commit guard was not installed in a repository (empty when it was everywhere). */
+  readonly guardProblems: readonly GuardProblem[];
   readonly next: string[];
+}
+
+/** A repository where init left the pre-commit guard out, and how to install it. */
+export interface GuardProblem {
+  /** The repository's top-level directory. */
+  readonly repo: string;
+  readonly message: string;
+  /** What to run, with `git -C DIR` for the vault repo. */
+  readonly hint: string;
 }
 
 /** The `.gitattributes` lines the vault needs; missing ones are appended. */
@@ -227,12 +239,16 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   if (!isRecipient) next.push(`ask a recipient to run: git vault recipients add ${me.recipient}${me.label ? ` --label ${me.label}` : ""} --reencrypt`);
 
   // Drivers and the guard where env files are committed: the vault repo, and the host.
+  // A guard that needs --force (a hooks folder shared by all repositories, a
+  // tracked hook) is left out with advice: that choice is the user's.
+  const guardProblems: GuardProblem[] = [];
   installDrivers(rootCtx, { scope: "local" });
-  installHook(rootCtx);
+  addGuardProblem(guardProblems, tryInstallHook(rootCtx, null));
   if (vaultIsRepo) {
     installDrivers(vaultCtx, { scope: "local" });
-    installHook(vaultCtx);
+    addGuardProblem(guardProblems, tryInstallHook(vaultCtx, vaultRel));
   }
+  for (const problem of guardProblems) next.push(problem.hint);
 
   let committedInVault = false;
   if (vaultIsRepo && emptyRemote) {
@@ -272,6 +288,26 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
     keyCreated: key?.created ?? false,
     branch,
     committedInVault,
+    guardProblems,
     next,
   };
+}
+
+/** Installs the guard; a refusal becomes a GuardProblem whose commands run in that repository (`-C rel`). */
+function tryInstallHook(repo: GitContext, rel: string | null): GuardProblem | null {
+  try {
+    installHook(repo);
+    return null;
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    const here = (text: string) => (rel === null ? text : text.replaceAll("`git vault ", `\`git -C ${rel} vault `));
+    const fix = hookStatus(repo).fix;
+    const hint = error.hint ?? (fix === null ? "see `git vault hooks status`" : `run \`${fix}\``);
+    return { repo: repo.cwd, message: error.message, hint: here(hint) };
+  }
+}
+
+// The host and the vault can share one hooks folder (a global core.hooksPath): one report for both.
+function addGuardProblem(list: GuardProblem[], problem: GuardProblem | null): void {
+  if (problem !== null && !list.some((p) => p.message === problem.message)) list.push(problem);
 }

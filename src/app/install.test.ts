@@ -4,17 +4,9 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NotInRepoError, VaultError } from "../errors.js";
 import { makeSandbox, repoRoot as projectRoot, type Sandbox } from "../../test/support/sandbox.js";
-import {
-  CHAINED_HOOK,
-  DRIVER_CONFIG,
-  hookStatus,
-  installDrivers,
-  installHook,
-  manualInstructions,
-  shippedHookPath,
-  uninstallDrivers,
-  uninstallHook,
-} from "./install.js";
+import { CHAINED_HOOK, hookStatus, installHook, shippedHookPath, uninstallHook } from "./hook.js";
+import { DRIVER_CONFIG, installDrivers, uninstallDrivers } from "./install.js";
+import { manualInstructions } from "./manual-install.js";
 
 let sb: Sandbox;
 let repo: string;
@@ -285,9 +277,61 @@ describe("installHook / uninstallHook", () => {
 
     sb.git(repo, "config", "--unset", "core.hooksPath");
     const hooks = join(repo, ".git", "hooks");
-    writeFileSync(join(hooks, "pre-commit"), "#!/bin/sh\n", { mode: 0o755 });
-    writeFileSync(join(hooks, CHAINED_HOOK), "#!/bin/sh\n", { mode: 0o755 });
+    writeFileSync(join(hooks, "pre-commit"), "#!/bin/sh\necho new\n", { mode: 0o755 });
+    writeFileSync(join(hooks, CHAINED_HOOK), "#!/bin/sh\necho old\n", { mode: 0o755 });
+    const before = snapshot(hooks);
+    const conflict = caught(() => installHook(ctx()));
+    expect(conflict.code).toBe("hook-conflict");
+    expect(conflict.message).toContain(join(hooks, CHAINED_HOOK));
+    expect(conflict.hint).toContain("git vault hooks install --force");
+    expect(snapshot(hooks)).toEqual(before);
+  });
+
+  it("re-chains a hook that replaced the guard: silently when the chained copy has the same bytes, with --force when not", () => {
+    const hooks = join(repo, ".git", "hooks");
+    const dispatcher = '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n';
+    writeFileSync(join(hooks, "pre-commit"), dispatcher, { mode: 0o755 });
+    installHook(ctx());
+    writeFileSync(join(hooks, "pre-commit"), dispatcher, { mode: 0o755 }); // husky regenerates its file
+    expect(hookStatus(ctx(repo, stubEnv(0)))).toMatchObject({ state: "foreign", fix: "git vault hooks install" });
+    expect(installHook(ctx())).toMatchObject({ action: "installed", movedForeignHook: true, chained: true, replacedChained: "identical" });
+    expect(readFileSync(join(hooks, CHAINED_HOOK), "utf8")).toBe(dispatcher);
+    expect(readFileSync(join(hooks, "pre-commit")).equals(SCRIPT)).toBe(true);
+
+    const newer = '#!/usr/bin/env sh\n. "$(dirname "$0")/husky.sh"\n';
+    writeFileSync(join(hooks, "pre-commit"), newer, { mode: 0o755 });
+    const status = hookStatus(ctx(repo, stubEnv(0)));
+    expect(status).toMatchObject({ state: "foreign", fix: "git vault hooks install --force" });
+    expect(status.problems.join("\n")).toContain(`${join(hooks, CHAINED_HOOK)}, the hook chained by an earlier install, differs`);
     expect(caught(() => installHook(ctx())).code).toBe("hook-conflict");
+    expect(readFileSync(join(hooks, "pre-commit"), "utf8")).toBe(newer);
+    expect(installHook(ctx(), { force: true })).toMatchObject({ action: "installed", movedForeignHook: true, replacedChained: "forced" });
+    expect(readFileSync(join(hooks, CHAINED_HOOK), "utf8")).toBe(newer);
+    expect(statSync(join(hooks, CHAINED_HOOK)).mode & 0o777).toBe(0o755);
+    expect(hookStatus(ctx(repo, stubEnv(0)))).toMatchObject({ state: "installed", willRun: true, fix: null, problems: [] });
+  });
+
+  it("treats a chained copy of the guard itself as nobody's hook: install removes it, a foreign hook moves over it", () => {
+    const hooks = join(repo, ".git", "hooks");
+    installHook(ctx());
+    writeFileSync(join(hooks, CHAINED_HOOK), SCRIPT, { mode: 0o755 });
+    const status = hookStatus(ctx(repo, stubEnv(0)));
+    expect(status).toMatchObject({ state: "installed", fix: "git vault hooks install" });
+    expect(status.problems.join("\n")).toContain("a copy of git-vault's guard");
+    expect(installHook(ctx())).toMatchObject({ action: "unchanged", chained: false, replacedChained: "guard-copy" });
+    expect(existsSync(join(hooks, CHAINED_HOOK))).toBe(false);
+
+    writeFileSync(join(hooks, CHAINED_HOOK), SCRIPT, { mode: 0o755 });
+    writeFileSync(join(hooks, "pre-commit"), "#!/bin/sh\necho mine\n", { mode: 0o755 });
+    expect(installHook(ctx())).toMatchObject({ movedForeignHook: true, replacedChained: "guard-copy" });
+    expect(readFileSync(join(hooks, CHAINED_HOOK), "utf8")).toBe("#!/bin/sh\necho mine\n");
+
+    // uninstall deletes such a copy rather than putting it back as pre-commit.
+    uninstallHook(ctx());
+    writeFileSync(join(hooks, "pre-commit"), SCRIPT, { mode: 0o755 });
+    writeFileSync(join(hooks, CHAINED_HOOK), SCRIPT, { mode: 0o755 });
+    expect(uninstallHook(ctx())).toMatchObject({ action: "removed", restoredChained: false });
+    expect(readdirSync(hooks).filter((name) => name.startsWith("pre-commit") && !name.endsWith(".sample"))).toEqual([]);
   });
 
   it("does not write into a hooks directory shared through global core.hooksPath unless forced", () => {
@@ -358,11 +402,11 @@ describe("hookStatus", () => {
 
 describe("manualInstructions / shipped files", () => {
   it("prints the exact config lines and the hook steps", () => {
-    const text = manualInstructions("/opt/git-vault/hooks/pre-commit");
+    const text = manualInstructions({ scope: "local", scriptPath: "/opt/git-vault/hooks/pre-commit" });
     for (const [key, value] of DRIVER_CONFIG) expect(text).toContain(`git config ${key} '${value}'`);
     expect(text).toContain("git config merge.git-vault.driver 'git-vault merge-driver %O %A %B %P'");
-    expect(text).toContain("cp '/opt/git-vault/hooks/pre-commit' \"$hooks/pre-commit\"");
-    expect(text).toContain(`mv "$hooks/pre-commit" "$hooks/${CHAINED_HOOK}"`);
+    expect(text).toContain(`cp '/opt/git-vault/hooks/pre-commit' "$hook" && chmod 755 "$hook"`);
+    expect(text).toContain(`chained="$hooks/${CHAINED_HOOK}"`);
     expect(text).not.toMatch(/^git config .*cachetextconv/m);
   });
 

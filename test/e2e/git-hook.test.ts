@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hostWithCommit, makeVaultHost } from "../support/git.js";
-import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+import { gitRunWithin, hostWithCommit, makeVaultHost } from "../support/git.js";
+import { type Sandbox, makeSandbox, repoRoot } from "../support/sandbox.js";
 
 interface Run {
   readonly status: number | null;
@@ -25,6 +25,8 @@ function appendPlain(file: string, key: string, value: string): number {
   appendFileSync(file, `${text.endsWith("\n") ? "" : "\n"}${key}=${value}\n`);
   return readFileSync(file, "utf8").split("\n").length - 1;
 }
+
+const CHAINED = "pre-commit.git-vault-chained";
 
 function head(sb: Sandbox, repo: string): string {
   return sb.git(repo, "rev-parse", "HEAD").trim();
@@ -85,6 +87,11 @@ describe("the pre-commit guard in the vault submodule", () => {
     expect(refused.output).toContain(`.env.dev:${line}:PLAIN`);
     expect(refused.output).not.toContain("plain-text-secret-1");
     expect(head(sb, vault)).toBe(before);
+    // docs/git-integration.md shows this refusal: its summary line is the real one.
+    const summary = "1 problem: encrypt plaintext with `git vault encrypt`, then stage the file again";
+    expect(refused.output).toContain(`${summary}\n`);
+    const docs = readFileSync(join(repoRoot, "docs", "git-integration.md"), "utf8");
+    expect(/\$ git commit -m leak\n[^\n]+\n([^\n]+)\n```/.exec(docs)?.[1]).toBe(summary);
 
     const enc = sb.vault(vault, ["encrypt"]);
     expect(enc.status, enc.stderr).toBe(0);
@@ -260,5 +267,114 @@ describe("the pre-commit guard with husky (core.hooksPath) and existing hooks", 
     expect(refused.status).not.toBe(0);
     expect(refused.output).toContain("lint failed");
     expect(gitRun(sb, repo, ["rev-list", "--count", "HEAD"]).output.trim()).toBe("1");
+  });
+});
+
+describe("a guard that husky regenerated, or a chained copy of the guard itself", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+  });
+  afterAll(() => sb.cleanup());
+
+  const DISPATCHER = '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n';
+
+  /** A host with an untracked husky v9 `.husky/_` (ignored by its own `*`), a vault folder, and the guard chaining husky's dispatcher. */
+  function huskyHost(name: string, marker: string): string {
+    const repo = hostWithCommit(sb, name);
+    mkdirSync(join(repo, ".husky", "_"), { recursive: true });
+    writeFileSync(join(repo, ".husky", "_", ".gitignore"), "*\n");
+    writeFileSync(join(repo, ".husky", "_", "h"), `#!/usr/bin/env sh\necho husky >> "${marker}"\n`, { mode: 0o755 });
+    writeFileSync(join(repo, ".husky", "_", "pre-commit"), DISPATCHER, { mode: 0o755 });
+    sb.git(repo, "config", "core.hooksPath", ".husky/_");
+    expect(gitRun(sb, repo, ["vault", "init", "--no-submodule"]).status).toBe(0);
+    expect(sb.vault(repo, ["set", "OK_KEY", "--stdin"], { input: "husky-encrypted" }).status).toBe(0);
+    sb.git(repo, "add", "vault");
+    expect(gitRunWithin(sb, repo, ["commit", "-q", "-m", "vault"], 20).status).toBe(0);
+    return repo;
+  }
+
+  /** Stages a plaintext value and commits (bounded): the guard must refuse it. */
+  function expectPlaintextRefused(repo: string, key: string): void {
+    const line = appendPlain(join(repo, "vault", ".env.dev"), key, `${key.toLowerCase()}-plain-secret`);
+    sb.git(repo, "add", "vault");
+    const refused = gitRunWithin(sb, repo, ["commit", "-m", "plaintext"], 20);
+    expect(refused.timedOut).toBe(false);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(`vault/.env.dev:${line}:${key}`);
+    sb.git(repo, "reset", "-q", "--hard");
+  }
+
+  it("husky writing the same dispatcher again: status says `hooks install`, which re-chains it without --force", () => {
+    const marker = join(sb.root, "regen-same-ran");
+    const repo = huskyHost("regen-same", marker);
+    const hooks = join(repo, ".husky", "_");
+    writeFileSync(join(hooks, "pre-commit"), DISPATCHER); // husky regenerates .husky/_
+
+    const status = gitRun(sb, repo, ["vault", "hooks", "status"]);
+    expect(status.status).toBe(1);
+    expect(status.output).toContain("foreign (will not run)");
+    expect(status.output).toContain("`git vault hooks install` chains it");
+    const install = gitRun(sb, repo, ["vault", "hooks", "install"]);
+    expect(install.status, install.output).toBe(0);
+    expect(install.output).toContain("(existing hook chained)");
+    expect(readFileSync(join(hooks, CHAINED), "utf8")).toBe(DISPATCHER);
+    expect(readFileSync(join(hooks, "pre-commit"), "utf8")).toContain("# git-vault-managed-hook:");
+    expect(gitRun(sb, repo, ["vault", "hooks", "status"]).status).toBe(0);
+
+    expectPlaintextRefused(repo, "AFTER_REGEN");
+    expect(readFileSync(marker, "utf8")).toBe("husky\nhusky\n"); // husky's hook still runs first
+  });
+
+  it("husky writing a different hook: install refuses naming both files, --force chains the new one and says it deleted the old copy", () => {
+    const marker = join(sb.root, "regen-other-ran");
+    const repo = huskyHost("regen-other", marker);
+    const hooks = join(repo, ".husky", "_");
+    const chainedPath = join(hooks, CHAINED);
+    const newer = '#!/usr/bin/env sh\necho newer-husky >> "$(dirname "$0")/../../newer-ran"\n';
+    writeFileSync(join(hooks, "pre-commit"), newer);
+
+    const status = gitRun(sb, repo, ["vault", "hooks", "status"]);
+    expect(status.status).toBe(1);
+    expect(status.output).toContain("`git vault hooks install --force` chains it");
+    const refused = gitRun(sb, repo, ["vault", "hooks", "install"]);
+    expect(refused.status).toBe(1);
+    expect(refused.output).toContain(`and ${chainedPath}, the hook chained by an earlier install, differs from it`);
+    expect(refused.output).toContain("`git vault hooks install --force` chains the new pre-commit and deletes the old pre-commit.git-vault-chained");
+    expect(readFileSync(join(hooks, "pre-commit"), "utf8")).toBe(newer); // nothing moved
+    expect(readFileSync(chainedPath, "utf8")).toBe(DISPATCHER);
+
+    const forced = gitRun(sb, repo, ["vault", "hooks", "install", "--force"]);
+    expect(forced.status, forced.output).toBe(0);
+    expect(forced.output).toContain(`warning: deleted ${chainedPath}, the hook chained by an earlier install (--force)`);
+    expect(readFileSync(chainedPath, "utf8")).toBe(newer);
+    expect(statSync(chainedPath).mode & 0o111).not.toBe(0);
+    expect(gitRun(sb, repo, ["vault", "hooks", "status"]).status).toBe(0);
+
+    expectPlaintextRefused(repo, "AFTER_FORCE");
+    expect(readFileSync(join(repo, "newer-ran"), "utf8")).toBe("newer-husky\n");
+  });
+
+  it("a chained copy of the guard itself is skipped with a warning, never run recursively: the commit ends and the check still runs", () => {
+    const repo = hostWithCommit(sb, "self-chained");
+    expect(gitRun(sb, repo, ["vault", "init", "--no-submodule"]).status).toBe(0);
+    const hooks = join(repo, ".git", "hooks");
+    // What the old `install --manual` steps left when run twice: the guard in both places.
+    writeFileSync(join(hooks, CHAINED), readFileSync(join(hooks, "pre-commit")), { mode: 0o755 });
+
+    sb.git(repo, "add", "vault");
+    const ok = gitRunWithin(sb, repo, ["commit", "-m", "vault"], 20);
+    expect(ok.timedOut).toBe(false);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain(`git-vault: skipped ${join(".git", "hooks", CHAINED)}: it is a copy of git-vault's guard, not your hook`);
+    expectPlaintextRefused(repo, "SELF");
+
+    const status = gitRun(sb, repo, ["vault", "hooks", "status"]);
+    expect(status.output).toContain("is a copy of git-vault's guard, not your hook");
+    const install = gitRun(sb, repo, ["vault", "hooks", "install"]);
+    expect(install.status, install.output).toBe(0);
+    expect(install.output).toContain(`removed ${join(hooks, CHAINED)}: a copy of git-vault's guard`);
+    expect(existsSync(join(hooks, CHAINED))).toBe(false);
   });
 });

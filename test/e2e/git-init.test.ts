@@ -392,3 +392,59 @@ describe("git vault init --no-submodule", () => {
     expect(existsSync(join(host, "vault"))).toBe(false);
   });
 });
+
+describe("git vault init with core.hooksPath in the global config", () => {
+  let sb: Sandbox;
+  let shared: string;
+
+  beforeAll(() => {
+    sb = makeSandbox();
+    shared = sb.dir("globalhooks");
+    sb.git(sb.home, "config", "--global", "core.hooksPath", shared);
+  });
+  afterAll(() => sb.cleanup());
+
+  it("finishes, prints its summary, leaves the shared hooks folder alone, and names the command that installs the guard there", () => {
+    const host = hostWithCommit(sb, "host");
+    const r = gitRun(sb, host, ["vault", "init", "--no-submodule"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("created this device's identity");
+    expect(r.stderr).toContain(`env file: ${join(host, "vault", ".env.dev")} (created)`);
+    expect(r.stderr).toContain(`warning: pre-commit guard not installed: core.hooksPath is set in global config (file:${sb.env.GIT_CONFIG_GLOBAL}): a hook in ${shared} runs for every repository using it`);
+    expect(r.stderr).toContain("drivers installed; pre-commit guard not installed");
+    expect(r.stderr).toContain("next: `git vault hooks install --force` installs it there anyway");
+    expect(r.stderr).not.toMatch(/rerun with --force/);
+    expect(r.stderr).toContain("next: commit the vault folder");
+    expect(readdirSync(shared)).toEqual([]);
+    expect(sb.git(host, "config", "--local", "diff.git-vault.textconv").trim()).toBe("git-vault textconv");
+    expect(existsSync(join(host, "vault", ".gitattributes"))).toBe(true);
+
+    const doctor = gitRun(sb, host, ["vault", "doctor"]);
+    expect(doctor.status).toBe(1);
+    expect(doctor.stdout).toContain(`fix: git -C ${host} vault hooks install --force`);
+    const status = gitRun(sb, host, ["vault", "hooks", "status"]);
+    expect(status.status).toBe(1);
+    expect(status.stderr).toContain("run `git vault hooks install --force`");
+
+    // The command it names works, and is the explicit choice to use the shared folder.
+    const install = gitRun(sb, host, ["vault", "hooks", "install", "--force"]);
+    expect(install.status, install.stderr).toBe(0);
+    expect(readdirSync(shared)).toEqual(["pre-commit"]);
+    expect(gitRun(sb, host, ["vault", "hooks", "status"]).status).toBe(0);
+    const again = gitRun(sb, host, ["vault", "init", "--no-submodule"]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toContain("drivers and pre-commit guard installed");
+  });
+
+  it("with an empty vault remote, still makes and pushes the first vault commit and adds the submodule; one warning for the shared folder", () => {
+    sb.git(sb.home, "config", "--global", "core.hooksPath", join(sb.root, "globalhooks-2")); // not there yet
+    const remote = sb.repo("secrets.git", { bare: true });
+    const host = hostWithCommit(sb, "sub-host");
+    const r = gitRun(sb, host, ["vault", "init", "--submodule-url", remote]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(sb.git(remote, "log", "--format=%s", "main").trim()).toBe("Initialize git-vault vault");
+    expect(sb.git(host, "ls-files", "-s", "vault")).toMatch(/^160000 /);
+    expect(r.stderr.match(/warning: pre-commit guard not installed/g)).toHaveLength(1);
+    expect(existsSync(join(sb.root, "globalhooks-2", "pre-commit"))).toBe(false);
+  });
+});

@@ -4,8 +4,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { repoRoot as projectRoot } from "../support/sandbox.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { gitRun, gitVault } from "../support/git.js";
+import { gitRun, gitRunWithin, gitVault } from "../support/git.js";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
 
 /** Every file below dir (recursively) as "path mode" → bytes, directories as entries too. */
@@ -146,6 +147,78 @@ describe("git vault install / uninstall", () => {
     expect(readFileSync(configPath).equals(before[0] as Buffer)).toBe(true);
     expect(readFileSync(globalPath).equals(before[1] as Buffer)).toBe(true);
     expect(snapshotTree(hooksPath)).toEqual(hooks0);
+  });
+
+  /** Runs text as a sh script in the repository. */
+  function sh(script: string): { status: number | null; stderr: string } {
+    const r = spawnSync("sh", ["-c", script], { cwd: repo, env: sb.env, input: "", encoding: "utf8", timeout: 20_000 });
+    return { status: r.status, stderr: r.stderr };
+  }
+
+  it("--manual prints steps that are safe to run twice: the foreign hook stays chained and a commit does not hang", () => {
+    const foreign = "#!/bin/sh\necho FOREIGN\n";
+    writeFileSync(join(hooksPath, "pre-commit"), foreign, { mode: 0o755 });
+    const steps = gitVault(sb, repo, "install", "--manual").stdout;
+    // As the tester extracted them: the hook section without comment lines.
+    const hookSteps = steps.slice(steps.indexOf("# 2.")).split("\n").filter((line) => !line.startsWith("#")).join("\n");
+
+    expect(sh(hookSteps).status).toBe(0);
+    const once = snapshotTree(hooksPath);
+    expect(sh(hookSteps).status).toBe(0);
+    expect(sh(steps).status).toBe(0); // the whole output, undo included, as a script
+    expect(snapshotTree(hooksPath)).toEqual(once);
+    expect(readFileSync(join(hooksPath, "pre-commit.git-vault-chained"), "utf8")).toBe(foreign);
+    expect(lstatSync(join(hooksPath, "pre-commit.git-vault-chained")).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(hooksPath, "pre-commit")).equals(readFileSync(join(projectRoot, "hooks", "pre-commit")))).toBe(true);
+    expect(gitRun(sb, repo, ["vault", "hooks", "status"]).status).toBe(0); // what `install` would have made
+
+    const commit = gitRunWithin(sb, repo, ["commit", "--allow-empty", "-m", "x"], 20);
+    expect(commit.timedOut).toBe(false);
+    expect(commit.status, commit.stderr).toBe(0);
+    expect(commit.stdout + commit.stderr).toMatch(/^FOREIGN$/m);
+    expect((commit.stdout + commit.stderr).match(/FOREIGN/g)).toHaveLength(1);
+  });
+
+  it("--manual never overwrites a chained hook that differs from the foreign one", () => {
+    writeFileSync(join(hooksPath, "pre-commit"), "#!/bin/sh\necho NEW\n", { mode: 0o755 });
+    writeFileSync(join(hooksPath, "pre-commit.git-vault-chained"), "#!/bin/sh\necho OLD\n", { mode: 0o755 });
+    const hooks0 = snapshotTree(hooksPath);
+    const run = sh(gitVault(sb, repo, "install", "--manual").stdout);
+    expect(run.stderr).toContain("git-vault: guard not installed:");
+    expect(run.stderr).toContain("pre-commit.git-vault-chained (chained earlier) differs from");
+    expect(snapshotTree(hooksPath)).toEqual(hooks0);
+  });
+
+  it("--manual's undo keeps what uninstall keeps: exact --unset commands, not --remove-section", () => {
+    const steps = gitVault(sb, repo, "install", "--manual").stdout;
+    expect(steps).not.toContain("--remove-section");
+    expect(sh(steps).status).toBe(0);
+    sb.git(repo, "config", "diff.git-vault.wordRegex", "[^=]+");
+    const undo = steps.slice(steps.indexOf("# Undo")).split("\n").filter((line) => line.startsWith("#   ")).map((line) => line.slice(4)).join("\n");
+    expect(undo).toContain("git config --unset diff.git-vault.textconv '^git-vault textconv$'");
+    expect(sh(undo).status).toBe(0);
+    expect(sb.git(repo, "config", "--local", "--get-regexp", "git-vault")).toBe("diff.git-vault.wordregex [^=]+\n");
+    expect(existsSync(join(hooksPath, "pre-commit"))).toBe(false);
+  });
+
+  it("--manual --global prints only global driver commands, no hook steps", () => {
+    const r = gitVault(sb, repo, "install", "--manual", "--global");
+    const commands = r.stdout.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
+    expect(commands).toEqual([
+      "git config --global diff.git-vault.textconv 'git-vault textconv'",
+      "git config --global merge.git-vault.name 'git-vault env merge'",
+      "git config --global merge.git-vault.driver 'git-vault merge-driver %O %A %B %P'",
+    ]);
+    expect(r.stdout).toContain("#   git config --global --unset diff.git-vault.textconv '^git-vault textconv$'");
+    expect(r.stdout).not.toContain("pre-commit\"");
+    expect(gitRun(sb, sb.home, ["vault", "install", "--manual", "--global"]).stdout).toBe(r.stdout); // no repository needed
+  });
+
+  it("--manual's pre-commit framework snippet has the manifest's files pattern", () => {
+    const manifest = readFileSync(join(projectRoot, ".pre-commit-hooks.yaml"), "utf8");
+    const files = /^ {2}files: (.*)$/m.exec(manifest)?.[1];
+    expect(files).toBeDefined();
+    expect(gitVault(sb, repo, "install", "--manual").stdout).toContain(`#            files: ${files}\n`);
   });
 });
 

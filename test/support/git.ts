@@ -11,6 +11,15 @@ export function gitRun(sb: Sandbox, cwd: string, args: string[], env: NodeJS.Pro
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * git with a time limit, for runs that must not hang (a hook that chains to
+ * itself): `timedOut` is true when git had to be killed.
+ */
+export function gitRunWithin(sb: Sandbox, cwd: string, args: string[], seconds: number): RunResult & { readonly timedOut: boolean } {
+  const r = spawnSync("git", args, { cwd, env: sb.env, input: "", encoding: "utf8", timeout: seconds * 1000, killSignal: "SIGKILL" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.signal === "SIGKILL" };
+}
+
 /** `git vault ARGS` through git (the shim on PATH), failing with git-vault's stderr. */
 export function gitVault(sb: Sandbox, cwd: string, ...args: string[]): RunResult {
   const r = gitRun(sb, cwd, ["vault", ...args]);

@@ -10,7 +10,7 @@ export class InitCommand extends VaultCommand {
     details: `
       With \`--submodule-url URL\`, adds your private vault repo as a submodule at \`vault/\` (an empty remote gets a first commit with \`.gitattributes\` and the env file). After cloning a repository that already has the vault submodule, run it without options: it checks the vault out, puts it on a branch, and sets up this clone. \`--no-submodule\` keeps the vault as a plain folder of this repository.
 
-      It also creates this device's identity if needed, writes the vault's \`.gitattributes\` (\`diff=git-vault merge=git-vault\`), creates \`.env.<env>\` with your recipient, and installs the diff/merge drivers and the pre-commit guard in this repository and in the vault repository. Re-running it is safe.
+      It also creates this device's identity if needed, writes the vault's \`.gitattributes\` (\`diff=git-vault merge=git-vault\`), creates \`.env.<env>\` with your recipient, and installs the diff/merge drivers and the pre-commit guard in this repository and in the vault repository. Where the guard would need \`git vault hooks install --force\` (core.hooksPath set in your global config, a tracked hook), init leaves it out, finishes the rest and prints that command. Re-running it is safe.
     `,
     examples: [
       ["Start a vault backed by a private repo", "git vault init --submodule-url git@github.com:acme/app-secrets.git"],
@@ -44,7 +44,8 @@ export class InitCommand extends VaultCommand {
     const how = { added: "added as a submodule", "created-remote": "created in the empty remote and added as a submodule", "checked-out": "checked out", present: "already set up", folder: "a plain folder" }[r.vault];
     say(this.context, `vault: ${r.vaultDir} (${how}${r.branch ? `, on branch ${r.branch}` : ""})`);
     say(this.context, `env file: ${r.envFile}${r.envCreated ? " (created)" : ""}`);
-    say(this.context, "drivers and pre-commit guard installed");
+    for (const p of r.guardProblems) say(this.context, `warning: pre-commit guard not installed: ${p.message}`);
+    say(this.context, r.guardProblems.length === 0 ? "drivers and pre-commit guard installed" : "drivers installed; pre-commit guard not installed (see the warning above and next:)");
     for (const step of r.next) say(this.context, `next: ${step}`);
     return 0;
   }

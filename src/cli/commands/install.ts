@@ -2,6 +2,7 @@ import { Command, Option } from "clipanion";
 import { UsageError } from "../../errors.js";
 import { VaultCommand } from "../base.js";
 import { printJson, say } from "../ui.js";
+import { renderHookInstall } from "./hooks.js";
 
 function scopeOf(global: boolean, local: boolean): "local" | "global" {
   if (global && local) throw new UsageError("choose one of --global and --local");
@@ -16,7 +17,7 @@ export class InstallCommand extends VaultCommand {
     details: `
       Writes only what git-vault owns: \`diff.git-vault.textconv\`, \`merge.git-vault.name\` and \`merge.git-vault.driver\` (never \`cachetextconv\`), and a \`pre-commit\` hook in the hooks directory git uses (honouring \`core.hooksPath\`, e.g. husky). An existing hook is kept and chained. Running it twice changes nothing; \`git vault uninstall\` removes exactly what it added.
 
-      \`--global\` registers the drivers in your global git config (hooks stay per repository). \`--manual\` prints the commands instead of running them.
+      \`--global\` registers the drivers in your global git config (hooks stay per repository). \`--manual\` prints the commands instead of running them, as a script that is safe to run twice (with \`--global\`: the global driver commands only).
     `,
     examples: [
       ["Set up this repository", "git vault install"],
@@ -31,22 +32,23 @@ export class InstallCommand extends VaultCommand {
   json = Option.Boolean("--json", false, { description: "Print JSON" });
 
   async execute(): Promise<number> {
-    const install = await import("../../app/install.js");
+    const scope = scopeOf(this.global, this.local);
     if (this.manual) {
-      this.context.stdout.write(install.manualInstructions());
+      const { manualInstructions } = await import("../../app/manual-install.js");
+      this.context.stdout.write(manualInstructions({ scope }));
       return 0;
     }
-    const scope = scopeOf(this.global, this.local);
+    const [install, { installHook }] = await Promise.all([import("../../app/install.js"), import("../../app/hook.js")]);
     const git = { cwd: this.context.cwd, env: this.context.env };
     const drivers = install.installDrivers(git, { scope, force: this.force });
-    const hook = scope === "local" ? install.installHook(git, { force: this.force }) : null;
+    const hook = scope === "local" ? installHook(git, { force: this.force }) : null;
     if (this.json) {
       printJson(this.context, { drivers, hook });
       return 0;
     }
     for (const w of drivers.warnings) say(this.context, `warning: ${w}`);
     say(this.context, `drivers (${scope}): ${drivers.changed ? "registered" : "already registered"}`);
-    if (hook) say(this.context, `pre-commit guard: ${hook.action} in ${hook.hooksDir}${hook.chained ? " (existing hook chained)" : ""}`);
+    if (hook) renderHookInstall(this.context, hook);
     return 0;
   }
 }
@@ -66,11 +68,11 @@ export class UninstallCommand extends VaultCommand {
   json = Option.Boolean("--json", false, { description: "Print JSON" });
 
   async execute(): Promise<number> {
-    const install = await import("../../app/install.js");
+    const [install, { uninstallHook }] = await Promise.all([import("../../app/install.js"), import("../../app/hook.js")]);
     const scope = scopeOf(this.global, this.local);
     const git = { cwd: this.context.cwd, env: this.context.env };
     const drivers = install.uninstallDrivers(git, { scope });
-    const hook = scope === "local" ? install.uninstallHook(git) : null;
+    const hook = scope === "local" ? uninstallHook(git) : null;
     if (this.json) printJson(this.context, { drivers, hook });
     else {
       say(this.context, `drivers (${scope}): ${drivers.changed ? "removed" : "were not registered"}`);
