@@ -43,7 +43,9 @@ export async function restoreFile(ctx: Context, request: TargetOptions & { ident
     const sameSet = shortFingerprint(recipientList(readHeader(committed))) === current;
     const replaced = new Map<Assignment, Assignment>();
     for (const a of assignments(loaded.file)) {
-      if (classifyValue(a.value).kind !== "plaintext") continue;
+      const kind = classifyValue(a.value).kind;
+      // An empty value stays empty unless it was committed encrypted (set --stdin of nothing), then it gets that ciphertext back.
+      if (kind !== "plaintext" && kind !== "empty") continue;
       const old = findAssignment(committed, a.key);
       if (sameSet && old !== undefined && classifyValue(old.value).kind === "encrypted") {
         try {
@@ -57,6 +59,7 @@ export async function restoreFile(ctx: Context, request: TargetOptions & { ident
           // not readable any more: encrypt afresh below
         }
       }
+      if (kind === "empty") continue;
       const raw = await encryptValue(a.key, new Secret(a.value), recipients);
       replaced.set(a, withRawValue(a, raw, raw));
       reencrypted++;
