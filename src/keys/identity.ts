@@ -77,7 +77,15 @@ export function invalidIdentityError(identity: Identity): VaultError {
 
 /** Refuses a private key file that group or others can read or write. */
 export function checkIdentityFileMode(path: string): void {
-  const mode = statSync(path).mode & 0o777;
+  const stat = statSync(path);
+  // A pipe is fine (`-i <(pass show age-key)`); a folder or a device is no key
+  // file, and a chmod hint there would be harmful (`chmod 600 /dev/null`).
+  if (stat.isDirectory() || stat.isCharacterDevice() || stat.isBlockDevice()) {
+    throw new VaultError("identity-not-a-file", `${path} is not a regular file (${stat.isDirectory() ? "a folder" : "a device"})`, {
+      hint: "name an age identity file (AGE-SECRET-KEY-1… lines), such as the one `git vault keygen` writes",
+    });
+  }
+  const mode = stat.mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new VaultError("identity-permissions", `${path} is accessible by group or others (mode ${mode.toString(8).padStart(4, "0")})`, {
       hint: `restrict it: chmod 600 ${path}`,

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RunResult } from "../support/sandbox.js";
+import { type RunResult, binPath } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
 
 const suite = cliSuite();
@@ -183,6 +183,19 @@ describe("precedence: --identity-file > GIT_VAULT_IDENTITY > GIT_VAULT_IDENTITY_
     const imported = run(["keys", "import", corruptFile], { env: freshDevice("import-corrupt") });
     expect(imported.status).toBe(1);
     expect(imported.stderr).toMatch(new RegExp(`^error: ${corruptFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: not a valid age identity\n`));
+  });
+
+  it("a folder or a device given as the identity is named as no file, without a chmod hint; a pipe works", () => {
+    for (const [path, what] of [["/dev/null", "a device"], [keys, "a folder"]] as const) {
+      const r = run(["keys", "show", "--identity-file", path]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`error: ${path} is not a regular file (${what})\nhint: name an age identity file (AGE-SECRET-KEY-1… lines), such as the one \`git vault keygen\` writes\n`);
+    }
+    const { path, recipient } = ageKeygen("piped.key");
+    // bash's process substitution hands over a pipe (/dev/fd/N), as `age -i <(…)` users do.
+    const piped = spawnSync("bash", ["-c", `"$0" keys show -i <(cat "$1")`, binPath, path], { env: suite.sb.env, encoding: "utf8" });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout.trim()).toBe(recipient);
   });
 
   it("a relative XDG_CONFIG_HOME is ignored, as the XDG spec says: the key never lands in the working folder", () => {
