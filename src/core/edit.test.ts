@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { putValue, removeKey } from "./edit.js";
 import { encodeEnvFile, findAssignment, parseEnvFile } from "./envfile.js";
 import { formatEnvFile } from "./format.js";
-import { ensureHeader, setRecipients } from "./recipients.js";
+import { ensureHeader, readHeader, recipientList, setRecipients } from "./recipients.js";
+
+function readHeaderOf(file: ReturnType<typeof parseEnvFile>): { version: number | null; recipients: string[] } {
+  const header = readHeader(file);
+  return { version: header.version?.version ?? null, recipients: recipientList(header) };
+}
 
 const put = (text: string, key: string, raw: string, section?: string): string =>
   encodeEnvFile(putValue(parseEnvFile(text), key, raw, raw, section === undefined ? {} : { section }));
@@ -67,6 +72,13 @@ describe("removeKey", () => {
 });
 
 describe("header edits", () => {
+  it("keeps a byte-order mark first in the file, before a header it adds", () => {
+    const withHeader = ensureHeader(parseEnvFile("\uFEFFA=1\r\nB=2\r\n"), [{ recipient: "age1one", label: null }]);
+    expect(encodeEnvFile(withHeader)).toBe("\uFEFF# git-vault v1\r\n# recipient: age1one\r\n\r\nA=1\r\nB=2\r\n");
+    expect(readHeaderOf(withHeader)).toEqual({ version: 1, recipients: ["age1one"] });
+    expect(findAssignment(withHeader, "A")?.text).toBe("A=1");
+  });
+
   it("adds a header to a plain file and recipients after the last recipient line", () => {
     const withHeader = ensureHeader(parseEnvFile("A=1\n"), [{ recipient: "age1one", label: "laptop" }]);
     expect(encodeEnvFile(withHeader)).toBe("# git-vault v1\n# recipient: age1one laptop\n\nA=1\n");

@@ -9,8 +9,10 @@ import {
   type RecipientEntry,
   type VersionEntry,
   VERSION_LINE,
+  encodeEnvFile,
   fileEol,
   lineEntry,
+  parseEnvFile,
   renumber,
 } from "./envfile.js";
 
@@ -67,10 +69,17 @@ function recipientLine(r: Recipient): string {
 export function ensureHeader(file: EnvFile, recipients: readonly Recipient[]): EnvFile {
   if (readHeader(file).version !== null) return file;
   const eol = fileEol(file);
-  const lines = [VERSION_LINE, ...recipients.map(recipientLine)].map((t) => lineEntry(t, eol));
+  // A byte-order mark (Windows editors write one) stays the first character of
+  // the file, before the header, not at the start of what was the first line.
+  const text = encodeEnvFile(file);
+  const bom = text.startsWith(BOM) ? BOM : "";
+  const body = bom === "" ? file.entries : parseEnvFile(text.slice(1)).entries;
+  const lines = [bom + VERSION_LINE, ...recipients.map(recipientLine)].map((t) => lineEntry(t, eol));
   // Canonical layout: one blank line between the header and the rest.
-  return renumber([...lines, lineEntry("", eol), ...file.entries]);
+  return renumber([...lines, lineEntry("", eol), ...body]);
 }
+
+const BOM = "\uFEFF";
 
 /**
  * Sets the recipient lines to exactly `recipients`: lines of kept recipients
