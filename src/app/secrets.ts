@@ -23,7 +23,10 @@ export function checkKeyName(key: string): void {
   }
   if (!KEY_PATTERN.test(key)) {
     // Not quoted back: a value given where the key goes (arguments swapped) is a secret.
-    throw new UsageError(`invalid key name (${key.length} characters, not all letters, digits, '_', '.' or '-')`, "keys look like DATABASE_URL; the key comes first: `git vault set KEY [VALUE]`");
+    const hint = /^[\w.-]+=/.test(key)
+      ? "the key and its value are two arguments: `git vault set KEY VALUE`, or the value on stdin with `--stdin`"
+      : "keys look like DATABASE_URL; the key comes first: `git vault set KEY [VALUE]`";
+    throw new UsageError(`invalid key name (${key.length} characters, not all letters, digits, '_', '.' or '-')`, hint);
   }
 }
 

@@ -247,6 +247,10 @@ describe("command-line and repository errors", () => {
     expectFailureUsage(["get", "--file", base, "API_TOKEN", "--bogus"], /--bogus/);
     expectFailureUsage(["get"], /KEY|Not enough positional/i);
     expectFailureUsage(["set", "--file", base, "NOT A KEY", "value-of-bad-key"], /invalid key name/);
+    // KEY=value as one argument is named as that, before any value is read (stdin is empty here).
+    const joined = log.secret("joined-value-5151");
+    const eq = expectFailureUsage(["set", "--file", base, `API_TOKEN=${joined}`], /^error: invalid key name \(\d+ characters, .*\)\nhint: the key and its value are two arguments: `git vault set KEY VALUE`/);
+    expect(eq.stderr).not.toContain(joined);
     expectFailureUsage(["get", "--file", base, "--env", "prod", "API_TOKEN"], /--file cannot be combined/);
   });
 

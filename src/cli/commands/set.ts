@@ -27,8 +27,10 @@ export class SetCommand extends TargetCommand {
   format = Option.Boolean("--format", false, { description: "Rewrite the file in canonical style afterwards" });
 
   async execute(): Promise<number> {
+    const { checkKeyName, setSecret } = await import("../../app/secrets.js");
+    // A bad key (`set KEY=value`) is named before a value is asked for or read.
+    checkKeyName(this.key);
     const value = await readSecretValue(this.context, { positional: this.value, stdin: this.stdin, fromFile: this.fromFile, key: this.key });
-    const { setSecret } = await import("../../app/secrets.js");
     const result = await setSecret(this.context, { ...this.target(), key: this.key, value, section: this.section, format: this.format });
     say(this.context, `${result.existed ? "updated" : "added"} ${this.key} in ${result.target.display}${result.created ? " (new file)" : ""}`);
     return 0;
