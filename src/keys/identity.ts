@@ -143,7 +143,7 @@ export function requireIdentity(request: IdentityRequest): Identity {
   const identity = resolveIdentity(request);
   if (identity === null) {
     throw new VaultError("no-identity", "no age identity found on this device", {
-      hint: "create one with `git vault keygen`, import one with `git vault keys import FILE`, or set GIT_VAULT_IDENTITY / GIT_VAULT_IDENTITY_FILE",
+      hint: "create one with `git vault keygen` or `git vault keys import FILE`; an identity kept elsewhere is named on each command with --identity-file (-i) or GIT_VAULT_IDENTITY_FILE (GIT_VAULT_IDENTITY for the key itself)",
     });
   }
   return identity;
