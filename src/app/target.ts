@@ -89,6 +89,9 @@ export function envNameFor(ctx: Context, options: TargetOptions, config: Config)
 
 /** Resolves the env file a command works on. */
 export async function resolveTarget(ctx: Context, options: TargetOptions): Promise<Target> {
+  for (const [flag, value] of [["--file", options.file], ["--vault-dir", options.vaultDir], ["--env", options.env]] as const) {
+    if (value === "") throw new UsageError(`${flag} needs a value (it was given an empty one)`);
+  }
   if (options.file !== undefined) {
     if (options.vaultDir !== undefined || options.env !== undefined) {
       throw new UsageError("--file cannot be combined with --vault-dir or --env");

@@ -252,6 +252,7 @@ describe("command-line and repository errors", () => {
     const eq = expectFailureUsage(["set", "--file", base, `API_TOKEN=${joined}`], /^error: invalid key name \(\d+ characters, .*\)\nhint: the key and its value are two arguments: `git vault set KEY VALUE`/);
     expect(eq.stderr).not.toContain(joined);
     expectFailureUsage(["get", "--file", base, "--env", "prod", "API_TOKEN"], /--file cannot be combined/);
+    expectFailureUsage(["list", "--file", ""], /^error: --file needs a value \(it was given an empty one\)\n/);
   });
 
   it("an unknown command: exit 2, naming it and the commands it is close to", () => {
