@@ -9,9 +9,10 @@ import { readHeader, recipientList } from "../core/recipients.js";
 import { quoteShellIfNeeded } from "../core/shell.js";
 import { VaultError, withoutPrivateKeys } from "../errors.js";
 import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
-import { invalidIdentityError, resolveIdentity } from "../keys/identity.js";
+import { resolveIdentity } from "../keys/identity.js";
 import type { Context } from "./context.js";
 import { hookStatus } from "./hook.js";
+import { identityRecipients } from "./recipient-of.js";
 import { VAULT_ATTRIBUTES } from "./init.js";
 import { type VaultStatus, vaultStatus } from "./status.js";
 import type { TargetOptions } from "./target.js";
@@ -80,13 +81,7 @@ async function identityChecks(ctx: Context, identityFile: string | undefined, pr
       problems.push({ id: "no-identity", message: "this device has no identity: it can encrypt but not read", fix: "git vault keygen" });
       return null;
     }
-    const { identityToRecipient } = await import("../crypto/index.js");
-    try {
-      return await Promise.all(identity.keys.map((k) => identityToRecipient(k.reveal())));
-    } catch (error) {
-      if (!(error instanceof VaultError)) throw error;
-      throw invalidIdentityError(identity);
-    }
+    return await identityRecipients(identity);
   } catch (error) {
     if (!(error instanceof VaultError)) throw error;
     problems.push({ id: error.code, message: withoutPrivateKeys(error.message), fix: withoutPrivateKeys(error.hint ?? "see `git vault keys where`") });

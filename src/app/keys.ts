@@ -4,25 +4,14 @@ import { dirname, resolve } from "node:path";
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import {
-  type Identity,
   type IdentitySource,
   defaultIdentityPath,
-  invalidIdentityError,
   parseIdentityText,
   requireIdentity,
   resolveIdentity,
 } from "../keys/identity.js";
 import type { Context } from "./context.js";
-
-async function recipientsOf(identity: Identity): Promise<string[]> {
-  const { identityToRecipient } = await import("../crypto/index.js");
-  try {
-    return await Promise.all(identity.keys.map((k) => identityToRecipient(k.reveal())));
-  } catch (error) {
-    if (!(error instanceof VaultError)) throw error;
-    throw invalidIdentityError(identity);
-  }
-}
+import { identityRecipients } from "./recipient-of.js";
 
 /** The identity file text in the format `age-keygen` writes. */
 function identityFileText(identity: string, recipient: string, created: Date): string {
@@ -54,7 +43,7 @@ export interface KeygenResult {
 export async function keygen(ctx: Context): Promise<KeygenResult> {
   const path = defaultIdentityPath(ctx.env);
   const existing = resolveIdentity({ env: { ...ctx.env, GIT_VAULT_IDENTITY: "", GIT_VAULT_IDENTITY_FILE: "" }, cwd: ctx.cwd });
-  if (existing !== null) return { created: false, path, recipient: (await recipientsOf(existing))[0] as string };
+  if (existing !== null) return { created: false, path, recipient: (await identityRecipients(existing))[0] as string };
   const { generateIdentity, identityToRecipient } = await import("../crypto/index.js");
   const identity = await generateIdentity();
   const recipient = await identityToRecipient(identity);
@@ -65,7 +54,7 @@ export async function keygen(ctx: Context): Promise<KeygenResult> {
 /** The recipients (public keys) of the identity in use, current one first. */
 export async function showRecipients(ctx: Context, identityFile: string | undefined): Promise<{ source: IdentitySource; recipients: string[] }> {
   const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile });
-  return { source: identity.source, recipients: await recipientsOf(identity) };
+  return { source: identity.source, recipients: await identityRecipients(identity) };
 }
 
 /** Where the identity comes from (null source when there is none) and where keygen would put it. */
@@ -101,6 +90,6 @@ export async function importIdentity(ctx: Context, file: string): Promise<Keygen
 /** The identity in use as age identity-file text, for an explicit backup. */
 export async function exportIdentity(ctx: Context, identityFile: string | undefined): Promise<string> {
   const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile });
-  const recipients = await recipientsOf(identity);
+  const recipients = await identityRecipients(identity);
   return identity.keys.map((k, i) => `# public key: ${recipients[i] as string}\n${k.reveal()}\n`).join("");
 }

@@ -5,22 +5,30 @@ import { type Identity, invalidIdentityError, resolveIdentity } from "../keys/id
 import { hostname, userInfo } from "node:os";
 import type { Context } from "./context.js";
 
+/**
+ * The recipients (public keys) of an identity's keys, current one first.
+ * A key that is not valid age is an `identity-invalid` error naming where
+ * the identity came from.
+ */
+export async function identityRecipients(identity: Identity): Promise<string[]> {
+  const { identityToRecipient } = await import("../crypto/index.js");
+  try {
+    return await Promise.all(identity.keys.map((k) => identityToRecipient(k.reveal())));
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    throw invalidIdentityError(identity);
+  }
+}
+
 /** This device's recipient (from its identity), labelled with the user and host when known. */
 export async function ownRecipient(ctx: Context, identityFile: string | undefined): Promise<Recipient> {
   const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile });
-  const first = identity?.keys[0];
-  if (first === undefined) {
+  if (identity === null || identity.keys.length === 0) {
     throw new VaultError("no-recipients", "a new env file needs a recipient, and this device has no identity", {
       hint: "create one with `git vault keygen` (it is reused across repos)",
     });
   }
-  const { identityToRecipient } = await import("../crypto/index.js");
-  try {
-    return { recipient: await identityToRecipient(first.reveal()), label: deviceLabel(ctx) };
-  } catch (error) {
-    if (!(error instanceof VaultError)) throw error;
-    throw invalidIdentityError(identity as Identity);
-  }
+  return { recipient: (await identityRecipients(identity))[0] as string, label: deviceLabel(ctx) };
 }
 
 /** `user@host`, from the environment; null when unknown. */
