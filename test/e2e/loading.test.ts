@@ -27,9 +27,9 @@ let preload: string;
 let logFile: string;
 
 /** Runs node with the preload and returns what it recorded: dist bundles and Node's built-in modules. */
-function traced(args: string[], cwd = repo): { status: number | null; bundles: string[]; builtins: string[] } {
+function traced(args: string[], cwd = repo, output: "pipe" | "ignore" = "pipe"): { status: number | null; bundles: string[]; builtins: string[] } {
   writeFileSync(logFile, "");
-  const r = spawnSync(process.execPath, ["--require", preload, ...args], { cwd, env: { ...sb.env, LOAD_LOG: logFile }, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--require", preload, ...args], { cwd, env: { ...sb.env, LOAD_LOG: logFile }, encoding: "utf8", stdio: ["ignore", output, output] });
   const lines = readFileSync(logFile, "utf8").split("\n");
   const bundles = lines.filter((l) => l.startsWith(`compiled ${dist}/`)).map((l) => l.slice(l.lastIndexOf("/") + 1));
   const builtins = lines.filter((l) => l.startsWith("builtin ")).map((l) => l.slice("builtin ".length));
@@ -119,6 +119,13 @@ describe("modules each command loads", () => {
 
   it("--version and --help load only the launcher; YAML is parsed only when there is a YAML config", () => {
     for (const flag of ["--version", "--help"]) expect(loaded([flag])).toEqual({ status: 0, bundles: [] });
+    // Nor any of Node's own modules beyond what a script that prints a line loads (an import of node:tty,
+    // say). Output to /dev/null, as the benchmark has it: a pipe would load Node's net streams anyway.
+    const floor = new Set(traced(["-e", 'process.stdout.write("x\\n")'], repo, "ignore").builtins);
+    for (const flag of ["--version", "--help"]) {
+      const extra = traced([binPath, flag], repo, "ignore").builtins.filter((m) => !floor.has(m) && /^NativeModule (?!internal\/modules\/)/.test(m));
+      expect(extra, flag).toEqual([]);
+    }
     expect(loaded(["list", "--file", ".env.dev"]).bundles).not.toContain("yaml.cjs");
     writeFileSync(join(repo, ".git-vaultrc.yaml"), "vaultDir: vault\n");
     const withYaml = loaded(["list", "--file", ".env.dev"]);
