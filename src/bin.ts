@@ -11,7 +11,6 @@
  */
 import { closeSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { isatty } from "node:tty";
 import { shouldColor } from "./cli/color.js";
 import { ExitCode } from "./errors.js";
 
@@ -39,7 +38,7 @@ exitQuietlyWhenClosed(process.stderr);
  * A descriptor that was a terminal and is one no longer is closed: Node then
  * skips it. Nothing more is written to a terminal that is gone.
  */
-function closeHungUpTerminals(wereTerminals: readonly number[]): void {
+function closeHungUpTerminals(wereTerminals: readonly number[], isatty: (fd: number) => boolean): void {
   for (const fd of wereTerminals) {
     if (!isatty(fd)) closeSync(fd);
   }
@@ -93,10 +92,13 @@ if (only === "--version" || only === "-v") {
   void textconvText(context, path).then((text) => process.stdout.write(text));
 } else {
   // The program (src/main.ts).
+  // node:tty is required here, not imported above: it loads Node's stream modules, which --version does not need.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isatty } = require("node:tty") as typeof import("node:tty");
   const terminals = [0, 1, 2].filter((fd) => isatty(fd));
   const { main } = requireBundle("cli") as typeof import("./main.js");
   void main(argv, context, process).then((code) => {
     process.exitCode = code;
-    closeHungUpTerminals(terminals);
+    closeHungUpTerminals(terminals, isatty);
   });
 }
