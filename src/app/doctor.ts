@@ -40,6 +40,12 @@ function repoChecks(name: string, repo: GitContext, problems: Problem[]): void {
   }
   if (configGet(repo, "merge.git-vault.driver") === null) {
     problems.push({ id: "merge-driver-missing", message: `${name}: the merge driver is not configured (env files merge line by line)`, fix: `git -C ${repo.cwd} vault install` });
+  } else if (configGet(repo, "merge.git-vault.recursive") !== "binary") {
+    problems.push({
+      id: "merge-driver-recursive",
+      message: `${name}: merge.git-vault.recursive is not binary: a merge with two merge bases can drop the other branch's changes`,
+      fix: `git -C ${repo.cwd} vault install`,
+    });
   }
   if (configGet(repo, "diff.git-vault.cachetextconv", { type: "bool" }) === "true") {
     problems.push({

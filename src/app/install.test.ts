@@ -69,10 +69,10 @@ describe("installDrivers / uninstallDrivers", () => {
     const before = readFileSync(file);
     const first = installDrivers(ctx(), { scope: "local" });
     expect(first.changed).toBe(true);
-    expect(first.changes.map((c) => c.action)).toEqual(["set", "set", "set"]);
+    expect(first.changes.map((c) => c.action)).toEqual(["set", "set", "set", "set"]);
     const installed = readFileSync(file, "utf8");
     expect(installed).toContain('[diff "git-vault"]\n\ttextconv = git-vault textconv\n');
-    expect(installed).toContain('[merge "git-vault"]\n\tname = git-vault env merge\n\tdriver = git-vault merge-driver %O %A %B %P\n');
+    expect(installed).toContain('[merge "git-vault"]\n\tname = git-vault env merge\n\tdriver = git-vault merge-driver %O %A %B %P\n\trecursive = binary\n');
     expect(installed).not.toContain("cachetextconv");
 
     const second = installDrivers(ctx(), { scope: "local" });
@@ -81,7 +81,7 @@ describe("installDrivers / uninstallDrivers", () => {
     expect(readFileSync(file, "utf8")).toBe(installed);
 
     const removed = uninstallDrivers(ctx(), { scope: "local" });
-    expect(removed.changes.map((c) => c.action)).toEqual(["removed", "removed", "removed"]);
+    expect(removed.changes.map((c) => c.action)).toEqual(["removed", "removed", "removed", "removed"]);
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(uninstallDrivers(ctx(), { scope: "local" }).changed).toBe(false);
     expect(readFileSync(file).equals(before)).toBe(true);

@@ -9,6 +9,10 @@ export const DRIVER_CONFIG: readonly (readonly [key: string, value: string])[] =
   ["diff.git-vault.textconv", "git-vault textconv"],
   ["merge.git-vault.name", "git-vault env merge"],
   ["merge.git-vault.driver", "git-vault merge-driver %O %A %B %P"],
+  // In a criss-cross merge git first merges the merge bases with the same
+  // driver; its conflict markers would make that virtual base unreadable by key.
+  // `binary` makes git take one base as it is, and the driver then merges by key.
+  ["merge.git-vault.recursive", "binary"],
 ];
 /** The config sections DRIVER_CONFIG lives in. */
 export const DRIVER_SECTIONS = ["diff.git-vault", "merge.git-vault"] as const;

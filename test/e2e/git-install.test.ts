@@ -54,7 +54,7 @@ describe("git vault install / uninstall", () => {
     const hooks1 = snapshotTree(hooksPath);
     expect(config1.equals(config0)).toBe(false);
     expect(sb.git(repo, "config", "--local", "--get-regexp", "git-vault")).toBe(
-      "diff.git-vault.textconv git-vault textconv\nmerge.git-vault.name git-vault env merge\nmerge.git-vault.driver git-vault merge-driver %O %A %B %P\n",
+      "diff.git-vault.textconv git-vault textconv\nmerge.git-vault.name git-vault env merge\nmerge.git-vault.driver git-vault merge-driver %O %A %B %P\nmerge.git-vault.recursive binary\n",
     );
     expect(hooks1.has("pre-commit 755")).toBe(true);
 
@@ -208,6 +208,7 @@ describe("git vault install / uninstall", () => {
       "git config --global diff.git-vault.textconv 'git-vault textconv'",
       "git config --global merge.git-vault.name 'git-vault env merge'",
       "git config --global merge.git-vault.driver 'git-vault merge-driver %O %A %B %P'",
+      "git config --global merge.git-vault.recursive 'binary'",
     ]);
     expect(r.stdout).toContain("#   git config --global --unset diff.git-vault.textconv '^git-vault textconv$'");
     expect(r.stdout).not.toContain("pre-commit\"");

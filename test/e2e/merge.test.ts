@@ -40,6 +40,45 @@ describe("git vault merge-driver", () => {
   });
   afterEach(() => sb.cleanup());
 
+  it("merges by key in a criss-cross history (two merge bases), as installed", () => {
+    expect(sb.vault(dir, ["install"]).status).toBe(0); // merge.git-vault.recursive = binary
+    const resolveTo = (value: string): void => {
+      const r = sb.vault(dir, ["set", "A", value, "--file", ".env.dev"]); // a conflicted file is refused: rewrite it whole
+      if (r.status !== 0) {
+        const text = readFileSync(join(dir, ".env.dev"), "utf8");
+        const kept = text.replace(/^<<<<<<< ours\r?\n([\s\S]*?)^=======\r?\n[\s\S]*?^>>>>>>> theirs\r?\n/m, "$1");
+        writeFileSync(join(dir, ".env.dev"), kept);
+        set("A", value);
+      }
+    };
+    set("A", "ax");
+    commit("feature: A");
+    sb.git(dir, "checkout", "-q", "main");
+    sb.git(dir, "checkout", "-q", "-b", "other");
+    set("A", "ay");
+    commit("other: A");
+    // Each branch merges the other and settles A on ax: two merge bases from now on.
+    sb.git(dir, "checkout", "-q", "feature");
+    spawnSync("git", ["merge", "--no-edit", "other"], { cwd: dir, env: sb.env });
+    resolveTo("ax");
+    commit("feature: merge other");
+    sb.git(dir, "checkout", "-q", "other");
+    spawnSync("git", ["merge", "--no-edit", "feature~1"], { cwd: dir, env: sb.env });
+    resolveTo("ax");
+    commit("other: merge feature");
+    set("B", "by");
+    commit("other: B");
+    sb.git(dir, "checkout", "-q", "feature");
+    set("C", "cx");
+    commit("feature: C");
+    expect(sb.git(dir, "merge-base", "--all", "feature", "other").trim().split("\n")).toHaveLength(2);
+
+    const r = spawnSync("git", ["merge", "--no-edit", "other"], { cwd: dir, env: sb.env, encoding: "utf8" });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain("cannot merge by key");
+    expect([reveal("A"), reveal("B"), reveal("C")]).toEqual(["ax\n", "by\n", "cx\n"]);
+  });
+
   it("merges keys set on different branches without a conflict", () => {
     set("B", "2");
     commit("feature: B");
