@@ -79,9 +79,13 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     const current = readHeader(loaded.file).recipients.map((r) => ({ recipient: r.recipient, label: r.label }));
     const removeSet = new Set(request.remove ?? []);
     for (const gone of removeSet) {
-      if (!current.some((r) => r.recipient === gone)) {
-        throw new VaultError("recipient-missing", `${loaded.display}: ${describeRecipientArgument(gone)} is not a recipient`, { hint: "see `git vault recipients list`" });
+      if (current.some((r) => r.recipient === gone)) continue;
+      // With --all (offboarding), a file that never listed the recipient has nothing to remove.
+      if (request.all) {
+        removeSet.delete(gone);
+        continue;
       }
+      throw new VaultError("recipient-missing", `${loaded.display}: ${describeRecipientArgument(gone)} is not a recipient`, { hint: "see `git vault recipients list`" });
     }
     // Adding a recipient that is already listed with a new label relabels it.
     const relabel = new Map((request.add ?? []).filter((r) => r.label !== null).map((r) => [r.recipient, r.label]));
@@ -91,6 +95,11 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     const next = [...kept, ...added];
     if (next.length === 0) throw new VaultError("last-recipient", `${loaded.display}: cannot remove the last recipient`, { hint: "add the new recipient first" });
     plan.push({ path, next, change: { file: loaded.display, added, relabelled, removed: current.filter((r) => removeSet.has(r.recipient)), reencrypted: 0 } });
+  }
+  for (const gone of request.all ? (request.remove ?? []) : []) {
+    if (!plan.some((p) => p.change.removed.some((r) => r.recipient === gone))) {
+      throw new VaultError("recipient-missing", `${describeRecipientArgument(gone)} is not a recipient of any env file`, { hint: "see `git vault recipients list --all`" });
+    }
   }
   if (request.confirm && !(await request.confirm(plan.map((p) => p.change)))) return [];
 

@@ -43,17 +43,17 @@ async function verifyFile(display: string, file: EnvFile, text: string, identity
   if (pin !== null && !full.startsWith(pin.toLowerCase())) {
     add({ line: null, key: null, problem: "trust-mismatch", detail: `recipient set fingerprint ${full.slice(0, 16)} does not match the pinned ${pin}` });
   }
-  if (encodeEnvFile(formatEnvFile(file)) !== text) add({ line: null, key: null, problem: "format", detail: "not in canonical style (run `git vault fmt`)" });
+  if (encodeEnvFile(formatEnvFile(file)) !== text) add({ line: null, key: null, problem: "format", detail: `not in canonical style (run \`git vault fmt --file ${display}\`)` });
   const current = shortFingerprint(recipients);
   for (const a of assignments(file)) {
     const state = classifyValue(a.value);
     if (state.kind === "empty") continue;
-    if (state.kind === "plaintext") add({ line: a.line, key: a.key, problem: "plaintext", detail: "value is not encrypted (run `git vault encrypt`)" });
+    if (state.kind === "plaintext") add({ line: a.line, key: a.key, problem: "plaintext", detail: `value is not encrypted (run \`git vault encrypt --file ${display}\`)` });
     else if (state.kind === "malformed") add({ line: a.line, key: a.key, problem: "malformed", detail: "encrypted value is malformed" });
     else if (state.kind === "unknown-version") add({ line: a.line, key: a.key, problem: "unknown-version", detail: `value format gv${state.version} is not supported` });
     else {
       if (state.value.fingerprint !== current) {
-        add({ line: a.line, key: a.key, problem: "stale", detail: "encrypted to an older recipient set (run `git vault encrypt --reencrypt`)" });
+        add({ line: a.line, key: a.key, problem: "stale", detail: `encrypted to an older recipient set (run \`git vault encrypt --reencrypt --file ${display}\`)` });
       }
       if (identity !== null) {
         try {

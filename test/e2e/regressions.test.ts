@@ -1,5 +1,5 @@
 // Each test here would have caught a bug found after the first version shipped.
-import { chmodSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
@@ -55,6 +55,25 @@ describe("regressions", () => {
     const r = sb.vault(dir, ["run", "--file", file, "--only", "A", "--only", "B", "--", "sh", "-c", 'printf "%s|%s|%s" "$A" "$B" "${C-unset}"']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe("a1|b2|unset");
+  });
+
+  it("recipients remove --all offboards from the files that list the recipient, and names each file to re-encrypt", () => {
+    const vaultDir = join(dir, "offboard");
+    mkdirSync(vaultDir);
+    expect(sb.vault(dir, ["set", "A", "a", "--vault-dir", vaultDir, "--env", "dev"]).status).toBe(0);
+    expect(sb.vault(dir, ["set", "P", "p", "--vault-dir", vaultDir, "--env", "prod"]).status).toBe(0);
+    const bob = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
+    expect(sb.vault(dir, ["recipients", "add", bob, "--label", "bob", "--vault-dir", vaultDir, "--env", "prod"]).status).toBe(0);
+    const dev = readFileSync(join(vaultDir, ".env.dev"));
+    const r = sb.vault(dir, ["recipients", "remove", bob, "--all", "--yes", "--vault-dir", vaultDir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(vaultDir, ".env.prod"), "utf8")).not.toContain(bob);
+    expect(readFileSync(join(vaultDir, ".env.dev")).equals(dev)).toBe(true);
+    expect(r.stderr).not.toMatch(/\.env\.dev:\n/); // no empty heading for a file with nothing to change
+    expect(r.stderr).toContain("until you run: git vault encrypt --reencrypt --file offboard/.env.prod\n");
+    const none = sb.vault(dir, ["recipients", "remove", bob, "--all", "--yes", "--vault-dir", vaultDir]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain(`error: ${bob} is not a recipient of any env file`);
   });
 
   it("check reports a line dotenv would skip, since it may hold a secret", () => {

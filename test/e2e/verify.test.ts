@@ -53,7 +53,7 @@ describe("verify", () => {
 
     const r = run(["verify", "--vault-dir", dir]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toBe(`${dir}/prod/.env.prod:4:DB_PASSWORD: plaintext: value is not encrypted (run \`git vault encrypt\`)\n`);
+    expect(r.stdout).toBe(`${dir}/prod/.env.prod:4:DB_PASSWORD: plaintext: value is not encrypted (run \`git vault encrypt --file ${dir}/prod/.env.prod\`)\n`);
     expect(r.stderr).toBe("1 problem found\n");
     expect(r.stdout + r.stderr).not.toContain(password);
 
@@ -114,6 +114,6 @@ describe("verify", () => {
     writeFileSync(path, readFileSync(path, "utf8").replace("\nAPI_TOKEN", "\n\n\nAPI_TOKEN"));
     const r = run(["verify", "--vault-dir", dir]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toBe("styled/.env.dev: format: not in canonical style (run `git vault fmt`)\n");
+    expect(r.stdout).toBe("styled/.env.dev: format: not in canonical style (run `git vault fmt --file styled/.env.dev`)\n");
   });
 });

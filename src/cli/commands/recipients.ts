@@ -7,6 +7,8 @@ import { printJson, say, table } from "../ui.js";
 
 function describe(changes: readonly RecipientChange[]): string {
   return changes
+    // A file with nothing to change (it already lists the recipient, or never did) gets no heading.
+    .filter((c) => c.added.length + c.relabelled.length + c.removed.length > 0)
     .map((c) => [`${c.file}:`, ...c.added.map((r) => `  + ${r.recipient}${r.label ? ` ${r.label}` : ""}`), ...c.relabelled.map((r) => `  ~ ${r.recipient} ${r.label ?? ""}`), ...c.removed.map((r) => `  - ${r.recipient}${r.label ? ` ${r.label}` : ""}`)].join("\n"))
     .join("\n");
 }
@@ -35,8 +37,11 @@ abstract class RecipientChangeCommand extends TargetCommand {
       return 1;
     }
     for (const c of changes) if (this.reencrypt) say(this.context, `${c.file}: re-encrypted ${c.reencrypted} value${c.reencrypted === 1 ? "" : "s"}`);
-    const membershipChanged = changes.some((c) => c.added.length + c.removed.length > 0);
-    if (!this.reencrypt && membershipChanged) say(this.context, "existing values stay encrypted to the old recipient set until `git vault encrypt --reencrypt`");
+    const changedFiles = changes.filter((c) => c.added.length + c.removed.length > 0).map((c) => c.file);
+    if (!this.reencrypt && changedFiles.length > 0) {
+      // Named per file: a bare `encrypt --reencrypt` would re-encrypt the default env file, not these.
+      say(this.context, `existing values stay encrypted to the old recipient set until you run: ${changedFiles.map((f) => `git vault encrypt --reencrypt --file ${f}`).join("; ")}`);
+    }
     return 0;
   }
 }
