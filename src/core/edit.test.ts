@@ -120,6 +120,34 @@ describe("formatEnvFile", () => {
   });
 });
 
+describe("a canonical file stays canonical through set and unset (verify checks the layout)", () => {
+  const canonical = (text: string): boolean => encodeEnvFile(formatEnvFile(parseEnvFile(text))) === text;
+  const header = "# git-vault v1\n# recipient: age1one\n\n";
+
+  it("for any sequence of top-level and section keys added and removed", () => {
+    const op = fc.record({ key: fc.constantFrom("A", "B", "C", "D"), section: fc.constantFrom(undefined, "db", "tls"), remove: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 12 }), (ops) => {
+        let text = header;
+        for (const o of ops) {
+          const file = parseEnvFile(text);
+          const key = o.section === undefined ? o.key : `${o.section.toUpperCase()}_${o.key}`;
+          text = encodeEnvFile(o.remove ? removeKey(file, key).file : putValue(file, key, "v", "v", o.section === undefined ? {} : { section: o.section }));
+          expect(canonical(text), JSON.stringify({ ops, text })).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a first top-level key goes under the header's blank line; removing the last one keeps one blank line", () => {
+    const sectioned = `${header}# ${"-".repeat(78)}\n# [tls]\nTLS_KEY=t\n`;
+    const added = encodeEnvFile(putValue(parseEnvFile(sectioned), "DATABASE_URL", "x", "x"));
+    expect(added).toBe(`${header}DATABASE_URL=x\n\n# ${"-".repeat(78)}\n# [tls]\nTLS_KEY=t\n`);
+    expect(encodeEnvFile(removeKey(parseEnvFile(added), "DATABASE_URL").file)).toBe(sectioned);
+  });
+});
+
 describe("a new file stays canonical as keys are added", () => {
   it("header + blank line, then one line per new key", () => {
     let text = encodeEnvFile(ensureHeader(parseEnvFile(""), [{ recipient: "age1one", label: null }]));

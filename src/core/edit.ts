@@ -37,7 +37,8 @@ export function putValue(file: EnvFile, key: string, rawValue: string, value: st
   const line = lineEntry(`${key}=${rawValue}`, eol, section);
   const at = insertionPoint(entries, section);
   if (at !== null) {
-    insertLines(entries, at, [line], eol);
+    const placed = section === null ? underHeader(entries, at, line, eol) : { at, lines: [line] };
+    insertLines(entries, placed.at, placed.lines, eol);
   } else {
     // A new section block at the end, separated by one blank line.
     const block: Entry[] = [];
@@ -72,6 +73,20 @@ function insertionPoint(entries: readonly Entry[], section: string | null): numb
   return at;
 }
 
+/**
+ * The lines for a first top-level key that goes right under the header: the
+ * header keeps its blank line, and the key gets one before the first section,
+ * as `fmt` lays it out (`verify` checks that layout).
+ */
+function underHeader(entries: readonly Entry[], at: number, line: Entry, eol: Exclude<Eol, "">): { at: number; lines: Entry[] } {
+  const header = entries[at - 1];
+  const next = entries[at];
+  if ((header?.kind === "version" || header?.kind === "recipient") && next?.kind === "blank") {
+    return { at: at + 1, lines: [line, lineEntry("", eol)] };
+  }
+  return { at, lines: [line] };
+}
+
 /** Splices lines in; a preceding last line without a line break gets one, and the file keeps ending without one. */
 function insertLines(entries: Entry[], at: number, lines: Entry[], eol: Exclude<Eol, "">): void {
   const before = entries[at - 1];
@@ -85,8 +100,17 @@ function insertLines(entries: Entry[], at: number, lines: Entry[], eol: Exclude<
 
 /** Removes every line that assigns `key`; returns the file and how many lines went. */
 export function removeKey(file: EnvFile, key: string): { file: EnvFile; removed: number } {
-  const kept = file.entries.filter((e) => !(e.kind === "assignment" && e.key === key));
-  const removed = file.entries.length - kept.length;
+  const gone = (e: Entry | undefined): boolean => e?.kind === "assignment" && e.key === key;
+  // A key that stood alone between two blank lines takes one of them along, so
+  // no run of blank lines is left where `fmt` (and so `verify`) wants one.
+  const kept = file.entries.filter((e, i, all) => {
+    if (gone(e)) return false;
+    if (e.kind !== "blank" || !gone(all[i - 1])) return true;
+    let j = i - 1;
+    while (gone(all[j])) j--;
+    return all[j]?.kind !== "blank";
+  });
+  const removed = file.entries.filter((e) => gone(e)).length;
   if (removed === 0) return { file, removed };
   // Removing the last line must not leave the new last line with a dangling break it did not have.
   const lastRemoved = file.entries[file.entries.length - 1];
