@@ -26,7 +26,14 @@ export interface MergeRequest {
 
 /** What the driver did: merged (maybe with conflicts), or left %A as ours because a file is not mergeable. */
 export type MergeOutcome =
-  | { readonly kind: "merged"; readonly display: string; readonly conflicts: readonly MergeConflict[]; readonly droppedLines: number; readonly notes: readonly string[] }
+  | {
+      readonly kind: "merged";
+      readonly display: string;
+      readonly conflicts: readonly MergeConflict[];
+      readonly recipientsConflict: boolean;
+      readonly droppedLines: number;
+      readonly notes: readonly string[];
+    }
   | { readonly kind: "unmergeable"; readonly display: string; readonly reason: string };
 
 function readSide(ctx: Context, path: string, side: string): { text: string; file: EnvFile } | string {
@@ -88,5 +95,5 @@ export async function mergeDriver(ctx: Context, request: MergeRequest): Promise<
   }
   const text = encodeEnvFile(result.file);
   if (text !== ours.text) writeFileAtomic(resolve(ctx.cwd, request.current), text);
-  return { kind: "merged", display, conflicts: result.conflicts, droppedLines: result.droppedLines, notes };
+  return { kind: "merged", display, conflicts: result.conflicts, recipientsConflict: result.recipientsConflict, droppedLines: result.droppedLines, notes };
 }

@@ -86,6 +86,21 @@ describe("mergeEnvFiles: key changes", () => {
   });
 });
 
+describe("mergeEnvFiles: recipients", () => {
+  it("marks a conflict when each side removed a recipient and none would be left", () => {
+    const base = `# git-vault v1\n# recipient: ${R1} alice\n# recipient: ${R2} bob\n\nA=1\n`;
+    const ours = `# git-vault v1\n# recipient: ${R1} alice\n\nA=1\n`;
+    const theirs = `# git-vault v1\n# recipient: ${R2} bob\n\nA=1\n`;
+    const result = mergeEnvFiles(parseEnvFile(base), parseEnvFile(ours), parseEnvFile(theirs));
+    expect(result.recipientsConflict).toBe(true);
+    expect(encodeEnvFile(result.file)).toBe(`# git-vault v1\n<<<<<<< ours\n# recipient: ${R1} alice\n=======\n# recipient: ${R2} bob\n>>>>>>> theirs\n\nA=1\n`);
+    // One removal on one side only is no conflict.
+    const one = mergeEnvFiles(parseEnvFile(base), parseEnvFile(ours), parseEnvFile(base));
+    expect(one.recipientsConflict).toBe(false);
+    expect(encodeEnvFile(one.file)).toBe(ours);
+  });
+});
+
 describe("mergeEnvFiles: conflicts", () => {
   it("reports a key changed differently on both sides and marks it in place of our line", () => {
     const r = merge("A=1\nB=2\nC=3\n", "A=1\nB=ours\nC=3\n", "A=1\nB=theirs # t\nC=4\n");

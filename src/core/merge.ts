@@ -37,6 +37,12 @@ export interface MergeResult {
   readonly conflicts: readonly MergeConflict[];
   /** Comment, divider and section lines the other side added that the result lacks. */
   readonly droppedLines: number;
+  /**
+   * True when each side removed recipients so that none would be left: a
+   * conflict, marked in the header, since a file with no recipients can take
+   * no new value and the two removals were never agreed on.
+   */
+  readonly recipientsConflict: boolean;
 }
 
 /** Why a file cannot be merged by key (a malformed line, an unknown format version), or null. */
@@ -83,9 +89,19 @@ export function mergeEnvFiles(base: EnvFile, ours: EnvFile, theirs: EnvFile, opt
     // A key we deleted gets a placeholder line where theirs would go, replaced by markers below.
     if (ov === undefined && theirsLine !== undefined) file = putValue(file, key, theirsLine.rawValue, theirsLine.value, { section: theirsLine.section });
   }
-  file = mergeRecipients(base, ours, theirs, file);
-  file = markConflicts(file, conflicts);
-  return { file, conflicts, droppedLines: droppedLines(base, theirs, file) };
+  const recipients = mergeRecipients(base, ours, theirs, file);
+  file = markConflicts(recipients ?? markRecipientsConflict(file, theirs), conflicts);
+  return { file, conflicts, droppedLines: droppedLines(base, theirs, file), recipientsConflict: recipients === null };
+}
+
+/** Our file with its recipient lines replaced by conflict markers around ours and theirs. */
+function markRecipientsConflict(file: EnvFile, theirs: EnvFile): EnvFile {
+  const eol = fileEol(file);
+  const lines = (f: EnvFile): string[] => f.entries.filter((e) => e.kind === "recipient").map((e) => e.text);
+  const text = ["<<<<<<< ours", ...lines(file), "=======", ...lines(theirs), ">>>>>>> theirs"].join(eol);
+  const first = file.entries.findIndex((e) => e.kind === "recipient");
+  const entries = file.entries.filter((e, i) => e.kind !== "recipient" || i === first).map((e, i): Entry => (i === first ? { kind: "invalid", text, eol: e.eol, line: e.line } : e));
+  return renumber(entries);
 }
 
 /** Replaces each conflicting key's line with `<<<<<<< ours` / `=======` / `>>>>>>> theirs` around both sides. */
@@ -107,8 +123,12 @@ function markConflicts(file: EnvFile, conflicts: readonly MergeConflict[]): EnvF
   return renumber(entries);
 }
 
-/** Recipient sets and labels, merged three-way: whichever side changed a recipient (or its label) wins. */
-function mergeRecipients(base: EnvFile, ours: EnvFile, theirs: EnvFile, file: EnvFile): EnvFile {
+/**
+ * Recipient sets and labels, merged three-way: whichever side changed a
+ * recipient (or its label) wins. Null when the merge would leave no recipient
+ * of a file that had some.
+ */
+function mergeRecipients(base: EnvFile, ours: EnvFile, theirs: EnvFile, file: EnvFile): EnvFile | null {
   const labels = (f: EnvFile): Map<string, string | null> => new Map(readHeader(f).recipients.map((r) => [r.recipient, r.label]));
   const [b, o, t] = [labels(base), labels(ours), labels(theirs)];
   const merged: Recipient[] = [];
@@ -125,6 +145,7 @@ function mergeRecipients(base: EnvFile, ours: EnvFile, theirs: EnvFile, file: En
     merged.push({ recipient, label });
   }
   if (!changed) return file;
+  if (merged.length === 0 && o.size > 0) return null;
   const header = readHeader(file);
   if (header.version === null && header.recipients.length === 0 && readHeader(theirs).version !== null) return ensureHeader(file, merged);
   return setRecipients(file, merged);

@@ -35,6 +35,9 @@ export class MergeDriverCommand extends VaultCommand {
       const how = c.ours === null ? " (deleted on ours)" : c.theirs === null ? " (deleted on theirs)" : "";
       say(this.context, `conflict: ${outcome.display}: ${c.key} changed on both branches${how}`);
     }
-    return outcome.conflicts.length > 0 ? 1 : 0;
+    if (outcome.recipientsConflict) {
+      say(this.context, `conflict: ${outcome.display}: each branch removed recipients and none would be left; choose the recipient lines by hand`);
+    }
+    return outcome.conflicts.length > 0 || outcome.recipientsConflict ? 1 : 0;
   }
 }
