@@ -1,6 +1,6 @@
 /** Whole-file use cases: list, encrypt, decrypt, fmt, check. */
 import { encodeRawValue } from "../core/dotenv.js";
-import { type Assignment, type EnvFile, assignments, encodeEnvFile, invalidEntries, withRawValue } from "../core/envfile.js";
+import { type Assignment, type EnvFile, assignments, encodeEnvFile, invalidEntries, isConflictMarker, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
 import { formatEnvFile } from "../core/format.js";
 import { ensureHeader, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
@@ -173,17 +173,25 @@ export interface Finding {
   readonly file: string;
   readonly line: number;
   readonly key: string;
-  readonly problem: "plaintext" | "malformed" | "unknown-version" | "invalid-line";
+  readonly problem: "plaintext" | "malformed" | "unknown-version" | "invalid-line" | "merge-conflict";
 }
 
-/** Plaintext values in one env file's text, and lines dotenv would skip (they may hold a secret too). */
+/**
+ * Plaintext values in one env file's text, and lines dotenv would skip (they
+ * may hold a secret too; conflict markers are named as such), in line order.
+ */
 export function findPlaintext(display: string, file: EnvFile): Finding[] {
-  const findings: Finding[] = invalidEntries(file).map((e) => ({ file: display, line: e.line, key: "", problem: "invalid-line" as const }));
+  const findings: Finding[] = invalidEntries(file).map((e) => ({
+    file: display,
+    line: e.line,
+    key: "",
+    problem: e.text.split(/\r\n|\n|\r/).some(isConflictMarker) ? ("merge-conflict" as const) : ("invalid-line" as const),
+  }));
   for (const a of assignments(file)) {
     const kind = classifyValue(a.value).kind;
     if (kind === "plaintext" || kind === "malformed" || kind === "unknown-version") findings.push({ file: display, line: a.line, key: a.key, problem: kind });
   }
-  return findings;
+  return findings.sort((x, y) => x.line - y.line);
 }
 
 /** `check`: plaintext values in the target or, with `all`, every env file of the vault. */

@@ -4,7 +4,7 @@
  * with file and line in every message.
  */
 import { readFileSync } from "node:fs";
-import { type EnvFile, FORMAT_VERSION, duplicateKeys, invalidEntries, parseEnvFile } from "../core/envfile.js";
+import { type EnvFile, FORMAT_VERSION, duplicateKeys, invalidEntries, isConflictMarker, parseEnvFile } from "../core/envfile.js";
 import { readHeader, recipientList } from "../core/recipients.js";
 import { decodeUtf8Strict } from "../core/text.js";
 import { VaultError } from "../errors.js";
@@ -57,7 +57,6 @@ function decodeUtf8(bytes: Buffer, display: string): string {
 }
 
 /** The lines git writes around a conflict: <<<<<<<, |||||||, =======, >>>>>>>. */
-const CONFLICT_MARKER_RE = /^(<{7}|\|{7}|={7}|>{7})(\s|$)/;
 
 /**
  * Rejects files commands must not change or trust: lines dotenv would skip,
@@ -67,7 +66,7 @@ export function validateEnvFile(ctx: Context, loaded: LoadedFile): void {
   const { file, display } = loaded;
   const invalid = invalidEntries(file)[0];
   if (invalid !== undefined) {
-    if (CONFLICT_MARKER_RE.test(invalid.text)) {
+    if (isConflictMarker(invalid.text)) {
       throw new VaultError("malformed-line", `${display}:${invalid.line}: unresolved merge conflict (a conflict marker line)`, {
         hint: "resolve the conflict and remove the marker lines; `git vault install` sets up a merge driver that merges env files key by key",
       });

@@ -28,7 +28,8 @@ export function printJson(ctx: Context, data: unknown): void {
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")).join("\n") + (rows.length ? "\n" : "");
+  // No trailing blanks when the last cells are empty (a recipient without a label).
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n") + (rows.length ? "\n" : "");
 }
 
 /** A status message on stderr (data goes to stdout). */

@@ -261,6 +261,11 @@ function assignmentFrom(
   };
 }
 
+/** Whether a line is a merge conflict marker (`<<<<<<<`, `|||||||`, `=======`, `>>>>>>>`). */
+export function isConflictMarker(text: string): boolean {
+  return /^(<{7}|\|{7}|={7}|>{7})(\s|$)/.test(text);
+}
+
 /** Writes entries back to text; the exact inverse of `parseEnvFile`. */
 export function encodeEnvFile(file: EnvFile): string {
   let out = "";

@@ -105,6 +105,25 @@ describe("regressions", () => {
     expect(readFileSync(file, "utf8")).toBe(text);
   });
 
+  it("check names conflict markers as an unresolved merge conflict, and lists findings in line order", () => {
+    const file = join(dir, "conflict-check.env");
+    writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nA=plain-a\n<<<<<<< ours\nB=encrypted:gv1:0000abcd:!!!\n=======\nB=plain-b\n>>>>>>> theirs\n`);
+    const r = sb.vault(dir, ["check", "--file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        "conflict-check.env:4:A: plaintext value",
+        "conflict-check.env:5:: unresolved merge conflict (a conflict marker line)",
+        "conflict-check.env:6:B: malformed value",
+        "conflict-check.env:7:: unresolved merge conflict (a conflict marker line)",
+        "conflict-check.env:8:B: plaintext value",
+        "conflict-check.env:9:: unresolved merge conflict (a conflict marker line)",
+        "",
+      ].join("\n"),
+    );
+    expect(r.stderr).toBe("6 problems: encrypt plaintext with `git vault encrypt`; resolve the merge conflict; restore malformed values from git history or set them again\n");
+  });
+
   it("set with nothing piped in and no --stdin is refused; with --stdin it stores an empty value", () => {
     const file = join(dir, "empty-stdin.env");
     writeFileSync(file, `# git-vault v1\n# recipient: ${recipient}\n\nA=\n`);

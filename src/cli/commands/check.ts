@@ -6,6 +6,7 @@ import { printJson, say } from "../ui.js";
 const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["plaintext", "encrypt plaintext with `git vault encrypt`"],
   ["invalid-line", "fix lines that are not KEY=value"],
+  ["merge-conflict", "resolve the merge conflict"],
   ["malformed", "restore malformed values from git history or set them again"],
   ["unknown-version", "upgrade git-vault to read values of a newer format"],
 ];
@@ -18,6 +19,7 @@ function summary(problems: readonly string[], staged: boolean): string {
 
 function describeFinding(problem: string): string {
   if (problem === "invalid-line") return "not a KEY=value line (dotenv skips it; it may hold a secret)";
+  if (problem === "merge-conflict") return "unresolved merge conflict (a conflict marker line)";
   return problem === "plaintext" ? "plaintext value" : `${problem} value`;
 }
 
