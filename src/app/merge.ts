@@ -1,11 +1,12 @@
 /**
  * The merge driver use case: git hands over three temporary files (ancestor,
  * ours = %A, theirs) and expects the result in %A. Keys changed on both sides
- * are settled without a conflict when both sides decrypt to the same plaintext.
+ * are settled without a conflict when their plaintexts show it is none: both
+ * sides hold the same plaintext, or one side only re-encrypted it.
  */
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { type EnvFile, encodeEnvFile, parseEnvFile } from "../core/envfile.js";
+import { type Assignment, type EnvFile, encodeEnvFile, findAssignment, parseEnvFile } from "../core/envfile.js";
 import { type MergeConflict, mergeBlocker, mergeEnvFiles } from "../core/merge.js";
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
@@ -54,19 +55,34 @@ function readSide(ctx: Context, path: string, side: string): { text: string; fil
   return blocker === null ? { text, file } : `${side} version: ${blocker}`;
 }
 
-/** Conflicting keys whose two values decrypt to the same plaintext (e.g. both sides re-encrypted). */
-async function samePlaintext(display: string, conflicts: readonly MergeConflict[], identity: Identity): Promise<Set<string>> {
-  const same = new Set<string>();
+/** How conflicting keys settle once their plaintexts are known. */
+interface Settled {
+  /** Keep our line (or our deletion): both sides hold the same plaintext, or theirs only re-encrypted it. */
+  readonly keepOurs: Set<string>;
+  /** Take theirs (or their deletion): ours only re-encrypted the ancestor's plaintext. */
+  readonly takeTheirs: Set<string>;
+}
+
+/**
+ * Settles conflicts that are not real by plaintext: a side that re-encrypted
+ * a value without changing it (`recipients add --reencrypt`) changed nothing,
+ * so the other side's change or deletion wins; two sides with the same
+ * plaintext agree. A value that does not decrypt leaves its conflict as it is.
+ */
+async function settleByPlaintext(display: string, conflicts: readonly MergeConflict[], base: EnvFile, identity: Identity): Promise<Settled> {
+  const settled: Settled = { keepOurs: new Set(), takeTheirs: new Set() };
+  const reveal = async (a: Assignment | null | undefined): Promise<string | null> => (a ? (await decryptAssignment(display, a, identity)).reveal() : null);
   for (const c of conflicts) {
-    if (c.ours === null || c.theirs === null) continue;
     try {
-      const [o, t] = [await decryptAssignment(display, c.ours, identity), await decryptAssignment(display, c.theirs, identity)];
-      if (o.equals(t)) same.add(c.key);
+      const [b, o, t] = [await reveal(findAssignment(base, c.key)), await reveal(c.ours), await reveal(c.theirs)];
+      if (c.ours !== null && c.theirs !== null && o === t) settled.keepOurs.add(c.key);
+      else if (c.theirs !== null && b !== null && t === b) settled.keepOurs.add(c.key);
+      else if (c.ours !== null && b !== null && o === b) settled.takeTheirs.add(c.key);
     } catch {
-      // Undecryptable on either side: it stays a conflict for a person to settle.
+      // not readable with this identity: the conflict stays
     }
   }
-  return same;
+  return settled;
 }
 
 /** Merges the three versions by key and writes the result into `current` (atomically). */
@@ -81,7 +97,7 @@ export async function mergeDriver(ctx: Context, request: MergeRequest): Promise<
 
   let result = mergeEnvFiles(base.file, ours.file, theirs.file);
   const notes: string[] = [];
-  if (result.conflicts.some((c) => c.ours !== null && c.theirs !== null)) {
+  if (result.conflicts.length > 0) {
     let identity: Identity | null = null;
     try {
       identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
@@ -89,8 +105,8 @@ export async function mergeDriver(ctx: Context, request: MergeRequest): Promise<
       notes.push(`identity not usable, conflicting values were not compared (${error instanceof VaultError ? error.code : "error"})`);
     }
     if (identity !== null) {
-      const keepOurs = await samePlaintext(display, result.conflicts, identity);
-      if (keepOurs.size > 0) result = mergeEnvFiles(base.file, ours.file, theirs.file, { keepOurs });
+      const settled = await settleByPlaintext(display, result.conflicts, base.file, identity);
+      if (settled.keepOurs.size + settled.takeTheirs.size > 0) result = mergeEnvFiles(base.file, ours.file, theirs.file, settled);
     }
   }
   const text = encodeEnvFile(result.file);

@@ -27,8 +27,10 @@ export interface MergeConflict {
 
 /** Choices made outside the pure merge. */
 export interface MergeOptions {
-  /** Conflicting keys to settle with our line (e.g. both sides hold the same plaintext). */
+  /** Conflicting keys to settle with our line or deletion (e.g. both sides hold the same plaintext). */
   readonly keepOurs?: ReadonlySet<string>;
+  /** Conflicting keys to settle with their line or deletion (e.g. ours only re-encrypted the value). */
+  readonly takeTheirs?: ReadonlySet<string>;
 }
 
 /** The merged file, its conflicts (marked in the file), and what could not be carried over. */
@@ -80,11 +82,11 @@ export function mergeEnvFiles(base: EnvFile, ours: EnvFile, theirs: EnvFile, opt
     const [bv, ov, tv] = [raw(b.get(key)), raw(o.get(key)), raw(t.get(key))];
     if (ov === tv || tv === bv) continue;
     const theirsLine = t.get(key);
-    if (ov === bv) {
+    if (ov === bv || options.takeTheirs?.has(key) === true) {
       file = theirsLine === undefined ? removeKey(file, key).file : putValue(file, key, theirsLine.rawValue, theirsLine.value, { section: theirsLine.section });
       continue;
     }
-    if (ov !== undefined && tv !== undefined && options.keepOurs?.has(key) === true) continue;
+    if (options.keepOurs?.has(key) === true) continue;
     conflicts.push({ key, ours: o.get(key) ?? null, theirs: theirsLine ?? null });
     // A key we deleted gets a placeholder line where theirs would go, replaced by markers below.
     if (ov === undefined && theirsLine !== undefined) file = putValue(file, key, theirsLine.rawValue, theirsLine.value, { section: theirsLine.section });

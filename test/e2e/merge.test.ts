@@ -79,6 +79,39 @@ describe("git vault merge-driver", () => {
     expect([reveal("A"), reveal("B"), reveal("C")]).toEqual(["ax\n", "by\n", "cx\n"]);
   });
 
+  it("settles by plaintext what a re-encryption on one branch made look like a conflict", () => {
+    sb.git(dir, "checkout", "-q", "main");
+    set("B", "2");
+    set("C", "3");
+    commit("base: B, C");
+    sb.git(dir, "branch", "-f", "feature", "HEAD");
+    sb.git(dir, "checkout", "-q", "feature");
+    expect(sb.vault(dir, ["encrypt", "--reencrypt", "--file", ".env.dev"]).status).toBe(0); // every ciphertext changes, no plaintext does
+    commit("feature: re-encrypt");
+    sb.git(dir, "checkout", "-q", "main");
+    set("A", "1-changed");
+    expect(sb.vault(dir, ["unset", "B", "--file", ".env.dev"]).status).toBe(0);
+    commit("main: change A, delete B");
+
+    const r = merge();
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).not.toContain("conflict");
+    expect(reveal("A")).toBe("1-changed\n");
+    expect(sb.vault(dir, ["get", "B", "--file", ".env.dev"]).status).toBe(1);
+    expect(reveal("C")).toBe("3\n");
+
+    // The other way round: the branch merged in changed a value, ours only re-encrypted it.
+    sb.git(dir, "checkout", "-q", "-b", "changer");
+    set("C", "3-changed");
+    commit("changer: C");
+    sb.git(dir, "checkout", "-q", "main");
+    expect(sb.vault(dir, ["encrypt", "--reencrypt", "--file", ".env.dev"]).status).toBe(0);
+    commit("main: re-encrypt");
+    const back = spawnSync("git", ["merge", "--no-edit", "changer"], { cwd: dir, env: sb.env, encoding: "utf8" });
+    expect(back.status, back.stdout + back.stderr).toBe(0);
+    expect(reveal("C")).toBe("3-changed\n");
+  });
+
   it("merges keys set on different branches without a conflict", () => {
     set("B", "2");
     commit("feature: B");
