@@ -115,6 +115,17 @@ export async function encryptInPlace(ctx: Context, request: TargetOptions & { re
   return { target, encrypted: counts.encrypted, reencrypted: counts.reencrypted };
 }
 
+/**
+ * `encrypt --all`: every env file of the vault dir (the target alone for a
+ * bare --file), one after the other, each written atomically.
+ */
+export async function encryptAll(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult[]> {
+  const paths = allTargets(await resolveTarget(ctx, request));
+  const results: EncryptResult[] = [];
+  for (const path of paths) results.push(await encryptInPlace(ctx, { file: path, reencrypt: request.reencrypt ?? false, identityFile: request.identityFile }));
+  return results;
+}
+
 /** Decrypts every value of a loaded file into dotenv text (for `decrypt`). */
 export async function decryptText(loaded: LoadedFile, identity: Identity): Promise<EnvFile> {
   const replaced = new Map<Assignment, Assignment>();

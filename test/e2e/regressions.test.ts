@@ -71,6 +71,13 @@ describe("regressions", () => {
     expect(readFileSync(join(vaultDir, ".env.dev")).equals(dev)).toBe(true);
     expect(r.stderr).not.toMatch(/\.env\.dev:\n/); // no empty heading for a file with nothing to change
     expect(r.stderr).toContain("until you run: git vault encrypt --reencrypt --file offboard/.env.prod\n");
+    // The advice as one command for every file: encrypt --all.
+    const prodBefore = readFileSync(join(vaultDir, ".env.prod"), "utf8");
+    const all = sb.vault(dir, ["encrypt", "--reencrypt", "--all", "--vault-dir", vaultDir]);
+    expect(all.status, all.stderr).toBe(0);
+    expect(all.stderr).toBe("offboard/.env.dev: encrypted 0 values, re-encrypted 1\noffboard/.env.prod: encrypted 0 values, re-encrypted 1\n");
+    expect(readFileSync(join(vaultDir, ".env.prod"), "utf8")).not.toBe(prodBefore);
+    expect(sb.vault(dir, ["verify", "--vault-dir", vaultDir]).status).toBe(0);
     const none = sb.vault(dir, ["recipients", "remove", bob, "--all", "--yes", "--vault-dir", vaultDir]);
     expect(none.status).toBe(1);
     expect(none.stderr).toContain(`error: ${bob} is not a recipient of any env file`);

@@ -13,14 +13,19 @@ export class EncryptCommand extends TargetCommand {
     examples: [
       ["Encrypt what was typed in plaintext", "git vault encrypt"],
       ["Re-encrypt prod after a recipient change", "git vault encrypt --reencrypt --env prod"],
+      ["Re-encrypt every env file after recipients add --all", "git vault encrypt --reencrypt --all"],
     ],
   });
   reencrypt = Option.Boolean("--reencrypt", false, { description: "Re-encrypt values that are already encrypted" });
+  all = Option.Boolean("--all", false, { description: "Every env file of the vault dir" });
 
   async execute(): Promise<number> {
-    const { encryptInPlace } = await import("../../app/bulk.js");
-    const r = await encryptInPlace(this.context, { ...this.target(), reencrypt: this.reencrypt });
-    say(this.context, `${r.target.display}: encrypted ${r.encrypted} value${r.encrypted === 1 ? "" : "s"}${this.reencrypt ? `, re-encrypted ${r.reencrypted}` : ""}`);
+    const { encryptAll, encryptInPlace } = await import("../../app/bulk.js");
+    const request = { ...this.target(), reencrypt: this.reencrypt };
+    const results = this.all ? await encryptAll(this.context, request) : [await encryptInPlace(this.context, request)];
+    for (const r of results) {
+      say(this.context, `${r.target.display}: encrypted ${r.encrypted} value${r.encrypted === 1 ? "" : "s"}${this.reencrypt ? `, re-encrypted ${r.reencrypted}` : ""}`);
+    }
     return 0;
   }
 }
