@@ -3,6 +3,7 @@
 // keep a foreign hook as the chained one and never overwrite a chained hook,
 // and the undo steps are comments.
 import { quoteShell } from "../core/shell.js";
+import { escapeRegexp } from "../git/index.js";
 import { CHAINED_HOOK, HOOK_MARKER, shippedHookPath } from "./hook.js";
 import { DRIVER_CONFIG } from "./install.js";
 
@@ -45,7 +46,7 @@ export function manualInstructions(options: ManualOptions): string {
     ...(global ? globalHookNote() : hookSteps(options.scriptPath ?? shippedHookPath())),
     "",
     "# Undo (remove the leading `#   ` and run; git-vault uninstall does the same):",
-    ...DRIVER_CONFIG.map(([key, value]) => `#   git config${flag} --unset ${key} ${quoteShell(`^${escapeRegex(value)}$`)}`),
+    ...DRIVER_CONFIG.map(([key, value]) => `#   git config${flag} --unset ${key} ${quoteShell(`^${escapeRegexp(value)}$`)}`),
     ...(global ? [] : undoHookSteps()),
     "",
   ];
@@ -98,7 +99,3 @@ function undoHookSteps(): string[] {
   ];
 }
 
-// git config matches value patterns as extended regular expressions.
-function escapeRegex(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
