@@ -101,7 +101,21 @@ export async function encryptValues(
  * their bytes unless `reencrypt`.
  */
 export async function encryptInPlace(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult> {
+  return encryptTarget(ctx, await resolveTarget(ctx, request), request);
+}
+
+/**
+ * `encrypt --all`: every env file of the vault dir (the target alone for a
+ * bare --file), one after the other, each written atomically.
+ */
+export async function encryptAll(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult[]> {
   const target = await resolveTarget(ctx, request);
+  const results: EncryptResult[] = [];
+  for (const path of allTargets(target)) results.push(await encryptTarget(ctx, { ...target, path, display: displayPath(ctx, path) }, request));
+  return results;
+}
+
+async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult> {
   let counts = { encrypted: 0, reencrypted: 0 };
   await updateEnvFile(ctx, target.path, target.display, async (loaded) => {
     let file = loaded.file;
@@ -113,17 +127,6 @@ export async function encryptInPlace(ctx: Context, request: TargetOptions & { re
     return result.file;
   });
   return { target, encrypted: counts.encrypted, reencrypted: counts.reencrypted };
-}
-
-/**
- * `encrypt --all`: every env file of the vault dir (the target alone for a
- * bare --file), one after the other, each written atomically.
- */
-export async function encryptAll(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult[]> {
-  const paths = allTargets(await resolveTarget(ctx, request));
-  const results: EncryptResult[] = [];
-  for (const path of paths) results.push(await encryptInPlace(ctx, { file: path, reencrypt: request.reencrypt ?? false, identityFile: request.identityFile }));
-  return results;
 }
 
 /** Decrypts every value of a loaded file into dotenv text (for `decrypt`). */

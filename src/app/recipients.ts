@@ -59,14 +59,13 @@ function describeRecipientArgument(text: string): string {
 /** Adds and/or removes recipients in the target (or every env file), re-encrypting on request. */
 export async function changeRecipients(ctx: Context, request: ChangeRequest): Promise<RecipientChange[]> {
   const { isValidRecipient } = await import("../crypto/index.js");
-  for (const r of request.add ?? []) {
-    if (!isValidRecipient(r.recipient)) throw new UsageError(`${describeRecipientArgument(r.recipient)} is not an age X25519 recipient`, RECIPIENT_HINT);
-    // A label is written to the header in plain text, for every reader of the vault.
-    if (r.label !== null && containsPrivateKey(r.label)) throw new UsageError("--label holds a private key (AGE-SECRET-KEY-…, not shown)", "a label says who or what the recipient is, like bob-laptop or ci");
+  // An argument that is no recipient at all is a usage error, for add and remove alike, whatever the file lists.
+  for (const argument of [...(request.add ?? []).map((r) => r.recipient), ...(request.remove ?? [])]) {
+    if (!isValidRecipient(argument)) throw new UsageError(`${describeRecipientArgument(argument)} is not an age X25519 recipient`, RECIPIENT_HINT);
   }
-  for (const gone of request.remove ?? []) {
-    // Like add: an argument that is no recipient at all is a usage error, whatever the file lists.
-    if (!isValidRecipient(gone)) throw new UsageError(`${describeRecipientArgument(gone)} is not an age X25519 recipient`, RECIPIENT_HINT);
+  // A label is written to the header in plain text, for every reader of the vault.
+  if ((request.add ?? []).some((r) => r.label !== null && containsPrivateKey(r.label))) {
+    throw new UsageError("--label holds a private key (AGE-SECRET-KEY-…, not shown)", "a label says who or what the recipient is, like bob-laptop or ci");
   }
   const target = await resolveTarget(ctx, request);
   const paths = request.all ? allTargets(target) : [target.path];
@@ -96,10 +95,11 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     if (next.length === 0) throw new VaultError("last-recipient", `${loaded.display}: cannot remove the last recipient`, { hint: "add the new recipient first" });
     plan.push({ path, next, change: { file: loaded.display, added, relabelled, removed: current.filter((r) => removeSet.has(r.recipient)), reencrypted: 0 } });
   }
-  for (const gone of request.all ? (request.remove ?? []) : []) {
-    if (!plan.some((p) => p.change.removed.some((r) => r.recipient === gone))) {
-      throw new VaultError("recipient-missing", `${describeRecipientArgument(gone)} is not a recipient of any env file`, { hint: "see `git vault recipients list --all`" });
-    }
+  // With --all a file that does not list a removed recipient is skipped; none listing it is an error.
+  const removedSomewhere = (gone: string): boolean => plan.some((p) => p.change.removed.some((r) => r.recipient === gone));
+  const nowhere = request.all ? (request.remove ?? []).find((gone) => !removedSomewhere(gone)) : undefined;
+  if (nowhere !== undefined) {
+    throw new VaultError("recipient-missing", `${describeRecipientArgument(nowhere)} is not a recipient of any env file`, { hint: "see `git vault recipients list --all`" });
   }
   if (request.confirm && !(await request.confirm(plan.map((p) => p.change)))) return [];
 
