@@ -2,6 +2,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeVaultHost } from "../support/git.js";
 import { type Sandbox, makeSandbox } from "../support/sandbox.js";
 
 let sb: Sandbox;
@@ -49,12 +50,8 @@ describe("status", () => {
 
 describe("status and doctor on a vault branch with no upstream, pinned by the host", () => {
   it("count commits on no remote, say which way the pin differs, and doctor flags a pin nobody can fetch", () => {
-    const remote = sb.repo("wip-secrets.git", { bare: true });
-    const wipHost = sb.repo("wip-host");
-    sb.git(wipHost, "commit", "--allow-empty", "-qm", "root");
-    expect(sb.vault(wipHost, ["init", "--submodule-url", remote]).status).toBe(0);
+    const { host: wipHost, vault } = makeVaultHost(sb, { host: "wip-host", remote: "wip-secrets.git" });
     sb.git(wipHost, "commit", "-qm", "Add vault");
-    const vault = join(wipHost, "vault");
     const pushedPin = sb.git(vault, "rev-parse", "HEAD").trim();
     sb.git(vault, "switch", "-q", "-c", "wip");
     expect(sb.vault(wipHost, ["set", "WIP_KEY", "wip-value"]).status).toBe(0);

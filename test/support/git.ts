@@ -34,10 +34,13 @@ export function hostWithCommit(sb: Sandbox, name: string): string {
   return host;
 }
 
-/** A host repo "host" whose vault is a submodule on the bare remote "secrets.git", made by `git vault init`; throws if init fails. */
-export function makeVaultHost(sb: Sandbox): { remote: string; host: string; vault: string } {
-  const remote = sb.repo("secrets.git", { bare: true });
-  const host = hostWithCommit(sb, "host");
+/**
+ * A host repo ("host" unless named) whose vault is a submodule on a bare
+ * remote ("secrets.git" unless named), made by `git vault init`; throws if init fails.
+ */
+export function makeVaultHost(sb: Sandbox, names: { host?: string; remote?: string } = {}): { remote: string; host: string; vault: string } {
+  const remote = sb.repo(names.remote ?? "secrets.git", { bare: true });
+  const host = hostWithCommit(sb, names.host ?? "host");
   const init = sb.vault(host, ["init", "--submodule-url", remote]);
   if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
   return { remote, host, vault: join(host, "vault") };
