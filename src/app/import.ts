@@ -54,7 +54,8 @@ interface Source {
 
 /** Reads a plaintext dotenv text as dotenv does: the last assignment of a key wins; lines dotenv skips are dropped. */
 function sourceFromDotenv(ctx: Context, display: string, text: string): Source {
-  const file = parseEnvFile(text);
+  // A byte-order mark is white space to dotenv; in the vault file it would sit mid-file.
+  const file = parseEnvFile(text.replace(/^\uFEFF/, ""));
   const effective = new Set<Entry>(effectiveAssignments(file));
   const entries: Entry[] = [];
   const values = new Map<Entry, Secret>();
