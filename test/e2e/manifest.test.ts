@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { hostWithCommit } from "../support/git.js";
 import { cliSuite } from "../support/suite.js";
 
 const suite = cliSuite();
@@ -28,8 +29,7 @@ groups:
 
 beforeAll(() => {
   recipient = suite.keygen().recipient;
-  host = suite.sb.repo("host");
-  suite.sb.git(host, "commit", "-q", "--allow-empty", "-m", "initial");
+  host = hostWithCommit(suite.sb, "host");
   ok(["init", "--no-submodule"], {}, host);
   writeFileSync(join(host, ".git-vaultrc.yaml"), MANIFEST);
   ok(["set", "DEPLOY_KEY", "--stdin"], { input: DEPLOY }, host);
