@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hostWithCommit } from "../support/git.js";
+import { type RunResult, binPath } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
 
 const suite = cliSuite();
@@ -35,6 +36,34 @@ beforeAll(() => {
   ok(["set", "DEPLOY_KEY", "--stdin"], { input: DEPLOY }, host);
   ok(["set", "EXTRA", "--stdin"], { input: "extra-value-unlisted" }, host);
 });
+
+/**
+ * Runs git-vault in `host` with `folder` read-only, the way this machine
+ * allows: chmod for a user; for root (whom permission bits do not stop) the
+ * immutable attribute, else a read-only bind mount in a user namespace.
+ * Null when none works.
+ */
+function runWithReadOnlyFolder(folder: string, args: string[]): RunResult | null {
+  if (process.getuid?.() !== 0) {
+    spawnSync("chmod", ["a-w", folder]);
+    try {
+      return run(args, {}, host);
+    } finally {
+      spawnSync("chmod", ["u+w", folder]);
+    }
+  }
+  if (spawnSync("chattr", ["+i", folder]).status === 0) {
+    try {
+      return run(args, {}, host);
+    } finally {
+      spawnSync("chattr", ["-i", folder]);
+    }
+  }
+  const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 99; shift; exec "$@"';
+  const r = spawnSync("unshare", ["-rm", "sh", "-c", script, "sh", folder, process.execPath, binPath, ...args], { cwd: host, env: suite.sb.env, encoding: "utf8", input: "" });
+  if (r.status === 99 || r.status === null || r.error !== undefined) return null;
+  return log.record(args, { status: r.status, stdout: r.stdout, stderr: r.stderr });
+}
 
 describe("validate", () => {
   it("exits 1 naming a missing required key; keys of other envs are not listed", () => {
@@ -174,22 +203,15 @@ describe("import", () => {
     const vault = join(host, "vault");
     const source = join(host, "keep.env");
     writeFileSync(source, "KEEP_ME=keep-me-secret-value\n");
-    // Root ignores permission bits: the immutable attribute stops root too.
-    const asRoot = process.getuid?.() === 0;
-    const lock = asRoot ? spawnSync("chattr", ["+i", vault]) : spawnSync("chmod", ["a-w", vault]);
-    if (lock.status !== 0) {
-      if (process.env["CI"] !== undefined) throw new Error(`cannot make the vault folder read-only: ${lock.stderr.toString()}`);
-      console.warn("SKIPPED: the vault folder cannot be made read-only here (chattr +i needs a file system that supports it)");
+    const r = runWithReadOnlyFolder(vault, ["import", "keep.env", "--delete"]);
+    if (r === null) {
+      if (process.env["CI"] !== undefined) throw new Error("cannot make the vault folder read-only (chmod, chattr +i and unshare all failed)");
+      console.warn("SKIPPED: the vault folder cannot be made read-only here (not root: chmod; root: chattr +i or a read-only bind mount in a user namespace)");
       return;
     }
-    try {
-      const r = run(["import", "keep.env", "--delete"], {}, host);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/^error: .*vault\/\.env\.dev/m);
-      expect(readFileSync(source, "utf8")).toBe("KEEP_ME=keep-me-secret-value\n");
-    } finally {
-      spawnSync(asRoot ? "chattr" : "chmod", asRoot ? ["-i", vault] : ["u+w", vault]);
-    }
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot open .*vault\/\.env\.dev\.lock\S*: (operation not permitted|permission denied|read-only file system)$/m);
+    expect(readFileSync(source, "utf8")).toBe("KEEP_ME=keep-me-secret-value\n");
     expect(readFileSync(join(vault, ".env.dev"), "utf8")).not.toContain("KEEP_ME");
   });
 

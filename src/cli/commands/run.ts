@@ -36,6 +36,7 @@ export class RunCommand extends TargetCommand {
   argv = Option.Rest({ required: 1, name: "COMMAND" });
 
   async execute(): Promise<number> {
+    if (this.allowDisk && !this.asFiles) throw new UsageError("--allow-disk is for --as-files");
     const { runWithSecrets } = await import("../../app/run.js");
     return runWithSecrets(this.context, { ...this.target(), argv: this.argv, only: parseOnly(this.only), group: this.group, asFiles: this.asFiles, allowDisk: this.allowDisk }, this.context.signals);
   }
