@@ -165,6 +165,18 @@ describe("run --group", () => {
     expect(run(["run", "--group", "deploy", "--only", "DEPLOY_KEY", "--", "true"], {}, host).status).toBe(2);
   });
 
+  it("export warns on stderr when stdout is a terminal, and not when it is piped", () => {
+    const onPty = spawnSync("python3", ["-c", "import pty, sys; pty.spawn(sys.argv[1:])", process.execPath, binPath, "export", "--group", "deploy"], { cwd: host, env: suite.sb.env, encoding: "utf8", timeout: 30_000 });
+    if (onPty.error !== undefined || onPty.status === null) {
+      if (process.env["CI"] !== undefined) throw new Error("python3 is needed for the terminal test");
+      console.warn("SKIPPED: no python3 for a pty");
+      return;
+    }
+    log.record(["export", "(on a pty)"], { status: onPty.status, stdout: "", stderr: "" });
+    expect(onPty.stdout).toContain("warning: printing decrypted values to a terminal (pipe or redirect them instead)");
+    expect(ok(["export", "--group", "deploy"], {}, host).stderr).toBe("");
+  });
+
   it("export takes the same selection", () => {
     expect(JSON.parse(ok(["export", "--group", "deploy", "--format", "json"], {}, host).stdout)).toEqual({ DEPLOY_KEY: DEPLOY, REGISTRY_TOKEN: REGISTRY });
   });
