@@ -14,6 +14,7 @@ const { log, run, ok } = suite;
 
 let host: string;
 let recipient: string;
+let identityPath: string;
 const DB = log.secret("postgres://app:db-secret-pw@db/app");
 const DEPLOY = log.secret("deploy-key-secret-value");
 const REGISTRY = log.secret("registry-token-secret");
@@ -29,7 +30,7 @@ groups:
 `;
 
 beforeAll(() => {
-  recipient = suite.keygen().recipient;
+  ({ recipient, identityPath } = suite.keygen());
   host = hostWithCommit(suite.sb, "host");
   ok(["init", "--no-submodule"], {}, host);
   writeFileSync(join(host, ".git-vaultrc.yaml"), MANIFEST);
@@ -249,6 +250,10 @@ describe("export --bundle and import --bundle", () => {
     expect(bundle).not.toContain(DEPLOY);
     mkdirSync(join(suite.work, "bundles"), { recursive: true });
     writeFileSync(join(suite.work, "bundles", "deploy.age"), bundle);
+    // A standard age file: the age CLI opens it too.
+    const age = spawnSync("age", ["-d", "-i", identityPath, join(suite.work, "bundles", "deploy.age")], { encoding: "utf8" });
+    if (age.error === undefined) expect(JSON.parse(age.stdout)).toEqual({ format: "git-vault-bundle/1", env: "dev", pairs: [["DEPLOY_KEY", DEPLOY], ["REGISTRY_TOKEN", REGISTRY]] });
+    else if (process.env["CI"] !== undefined) throw new Error("the age CLI is missing in CI");
     ok(["import", "--bundle", join(suite.work, "bundles", "deploy.age"), "--env", "ci"], {}, host);
     expect(JSON.parse(ok(["export", "--env", "ci", "--group", "deploy", "--format", "json"], {}, host).stdout)).toEqual({ DEPLOY_KEY: DEPLOY, REGISTRY_TOKEN: REGISTRY });
   });
