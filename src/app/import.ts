@@ -184,7 +184,8 @@ export async function importFile(ctx: Context, request: ImportRequest): Promise<
   }
   const source = request.bundle ? await sourceFromBundle(ctx, display, bytes, request.identityFile) : sourceFromDotenv(ctx, display, decodeEnvText(bytes, display));
   const keys = sourceKeys(source);
-  if (keys.length === 0) throw new VaultError("nothing-to-import", `${display}: no KEY=value lines to import`);
+  // Nothing to import is not an error (an .env of comments only): the env file is still made, so export works.
+  if (keys.length === 0) warn(ctx, `${display}: no KEY=value lines to import`);
 
   const written = new Map<string, string>();
   let replaced: string[] = [];

@@ -87,7 +87,7 @@ describe.each(batches())("$file (the corpus, packed)", ({ file, cases: names, ex
       copyFileSync(join(corpus, name), join(suite.work, name));
       ok(["import", name, "--file", file]);
     }
-  });
+  }, 600_000); // one import per case: dozens of runs on a busy machine
 
   it("imports every value encrypted: check finds no plaintext, comments are kept", () => {
     ok(["check", "--file", file]);
