@@ -96,7 +96,9 @@ describe.each(batches())("$file (the corpus, packed)", ({ file, cases: names, ex
       if (value.length >= 10) expect(text, key).not.toContain(value);
     }
     for (const name of names) {
-      for (const line of readFileSync(join(corpus, name), "utf8").split(/\r?\n/)) {
+      const source = readFileSync(join(corpus, name), "utf8");
+      if (Object.keys(parseDotenv(source)).length === 0) continue; // nothing imported, no comments copied
+      for (const line of source.split(/\r?\n/)) {
         if (/^# [A-Z(]/.test(line)) expect(text, `${name}: ${line}`).toContain(line);
       }
     }
