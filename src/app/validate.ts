@@ -4,7 +4,7 @@
  * an identity can read it, decryptable and bound to its key. Keys in the env
  * file that the manifest does not name are listed too. Never a value.
  */
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { effectiveAssignments } from "../core/envfile.js";
 import { readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
 import { classifyValue } from "../core/value.js";
@@ -61,13 +61,20 @@ export async function validateManifest(ctx: Context, request: ValidateRequest): 
   if (config.secrets === undefined) {
     throw new VaultError("no-manifest", `no secrets manifest: ${config.source ?? "no configuration file"} has no \`secrets:\``, { hint: "list the keys the app needs under `secrets:` (see docs/deploy.md)" });
   }
-  const files =
-    request.all && target.vaultDir !== null
-      ? listEnvFiles(target.vaultDir).flatMap((path) => {
-          const m = /^\.env\.([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(basename(path));
-          return m === null || /\.lock$/i.test(m[1] as string) ? [] : [{ path, env: m[1] as string }];
-        })
-      : [{ path: target.path, env: target.envName }];
+  const files: { path: string; env: string | null }[] = [{ path: target.path, env: target.envName }];
+  if (request.all && target.vaultDir !== null) {
+    const vaultDir = target.vaultDir;
+    files.length = 0;
+    for (const path of listEnvFiles(vaultDir)) {
+      const m = /^\.env\.([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(basename(path));
+      if (m !== null && !/\.lock$/i.test(m[1] as string) && dirname(path) === vaultDir) files.push({ path, env: m[1] as string });
+    }
+    // An env the manifest names that has no file yet: its required keys are all missing.
+    const named = new Set(Object.values(config.secrets).flatMap((e) => e.envs ?? []));
+    for (const env of [...named].sort()) {
+      if (!files.some((f) => f.env === env)) files.push({ path: join(vaultDir, `.env.${env}`), env });
+    }
+  }
   const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
   const out: ValidateFile[] = [];
   for (const { path, env } of files) {

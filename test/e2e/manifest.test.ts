@@ -127,6 +127,16 @@ describe("validate", () => {
     expect(r.stdout).toMatch(/ {2}SENTRY_DSN +plaintext\n/);
   });
 
+  it("--all also checks an env the manifest names that has no file yet", () => {
+    const cfg = join(host, ".git-vaultrc.yaml");
+    writeFileSync(cfg, `${MANIFEST.replace("secrets:\n", "secrets:\n  QA_ONLY: { envs: [qa] }\n")}`);
+    const r = run(["validate", "--all"], {}, host);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/vault\/\.env\.qa \(qa\)\n {2}QA_ONLY +missing\n {2}DATABASE_URL +missing\n/);
+    expect(existsSync(join(host, "vault", ".env.qa"))).toBe(false);
+    writeFileSync(cfg, MANIFEST);
+  });
+
   it("an undecryptable value (bound to another key) is named", () => {
     const dev = join(host, "vault", ".env.dev");
     const text = readFileSync(dev, "utf8");
