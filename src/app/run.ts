@@ -5,10 +5,13 @@ import { looksEncrypted } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
 import { MAX_ENV_STRING_BYTES, checkCommand, oversizedVariables, runChild } from "../runtime/child.js";
+import { sweepSecretFolders } from "../runtime/secretfiles.js";
 import { decryptAssignment, locate } from "./cipher.js";
 import { checkKeyName } from "./secrets.js";
 import type { Context } from "./context.js";
-import { type TargetOptions, resolveTarget } from "./target.js";
+import { type KeySelection, resolveSelection } from "./manifest.js";
+import { runWithSecretFiles } from "./secretfiles.js";
+import { type Target, type TargetOptions, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
 /** A decrypted value and where it is assigned (`file:line: KEY`, for messages). */
@@ -17,21 +20,23 @@ export interface DecryptedValue {
   readonly where: string;
 }
 
-/** Decrypts the effective values of the target (all keys, or just `only`), by key. */
-export async function decryptAll(
-  ctx: Context,
-  request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
-): Promise<Map<string, DecryptedValue>> {
+/** What a command that hands secrets to a program asks for: a target and a key selection. */
+export type DecryptRequest = TargetOptions & KeySelection & { identityFile?: string | undefined };
+
+/**
+ * Decrypts the effective values of the target: every key, or the keys of
+ * `--only` / `--group`. Refuses, before decrypting anything, when a selected
+ * key or a key the manifest requires is missing.
+ */
+export async function decryptSelection(ctx: Context, request: DecryptRequest): Promise<{ target: Target; values: Map<string, DecryptedValue> }> {
   for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
   const target = await resolveTarget(ctx, request);
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
-  const wanted = request.only === undefined ? null : new Set(request.only);
-  const chosen = effectiveAssignments(loaded.file).filter((a) => wanted === null || wanted.has(a.key));
-  if (wanted !== null) {
-    const missing = [...wanted].filter((k) => !chosen.some((a) => a.key === k));
-    if (missing.length > 0) throw new VaultError("key-missing", `${target.display}: no key ${missing.join(", ")}`);
-  }
+  const effective = effectiveAssignments(loaded.file);
+  const keys = resolveSelection(target.config, target.envName, target.display, new Set(effective.map((a) => a.key)), request);
+  const wanted = keys === undefined ? null : new Set(keys);
+  const chosen = effective.filter((a) => wanted === null || wanted.has(a.key));
   const needsKey = chosen.some((a) => looksEncrypted(a.value));
   const identity = needsKey ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
   const values = new Map<string, DecryptedValue>();
@@ -39,7 +44,12 @@ export async function decryptAll(
     const value = identity === null ? new Secret(a.value) : await decryptAssignment(target.display, a, identity);
     values.set(a.key, { value, where: locate(target.display, a) });
   }
-  return values;
+  return { target, values };
+}
+
+/** Decrypts the effective values of the target (all keys, or just `only`), by key. */
+export async function decryptAll(ctx: Context, request: DecryptRequest): Promise<Map<string, DecryptedValue>> {
+  return (await decryptSelection(ctx, request)).values;
 }
 
 /** The environment a child gets: ours without git-vault's own variables, plus the secrets. */
@@ -55,11 +65,13 @@ export function childEnvironment(env: Context["env"], values: ReadonlyMap<string
 /** Runs `argv` with the decrypted values in its environment; resolves with its exit code. */
 export async function runWithSecrets(
   ctx: Context,
-  request: TargetOptions & { argv: readonly string[]; only?: readonly string[] | undefined; identityFile?: string | undefined },
+  request: DecryptRequest & { argv: readonly string[]; asFiles?: boolean; allowDisk?: boolean },
   signals: Pick<NodeJS.Process, "on" | "off">,
 ): Promise<number> {
   checkCommand(request.argv);
-  const values = await decryptAll(ctx, request);
+  sweepSecretFolders(ctx.env);
+  const { target, values } = await decryptSelection(ctx, request);
+  if (request.asFiles) return runWithSecretFiles(ctx, target, values, { ...request, baseEnv: childEnvironment(ctx.env, new Map()), signals });
   checkNoNulByte(values);
   const env = childEnvironment(ctx.env, values);
   checkVariableSizes(env, values);

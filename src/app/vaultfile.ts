@@ -37,12 +37,12 @@ export function loadEnvFile(path: string, display: string, options: { allowMissi
     }
     throw new VaultError("file-unreadable", `${display}: cannot be read (${code ?? "error"})`);
   }
-  const text = decodeUtf8(bytes, display);
+  const text = decodeEnvText(bytes, display);
   return { path, display, text, file: parseEnvFile(text), exists: true };
 }
 
-/** Env files are UTF-8 text; anything else is refused (rewriting it would change bytes). */
-function decodeUtf8(bytes: Buffer, display: string): string {
+/** Env files are UTF-8 text; anything else is refused (rewriting it would change bytes), naming the first bad line. */
+export function decodeEnvText(bytes: Buffer, display: string): string {
   const text = decodeUtf8Strict(bytes);
   if (text !== null) return text;
   // 0x0A never occurs inside a multi-byte UTF-8 character, so lines can be checked one by one.

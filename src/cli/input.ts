@@ -7,7 +7,8 @@ import { decodeUtf8Strict } from "../core/text.js";
 import { UsageError, VaultError } from "../errors.js";
 import { promptHidden } from "./prompt.js";
 
-async function readAll(stream: Context["stdin"]): Promise<Buffer> {
+/** Every byte of a stream (stdin). */
+export async function readAll(stream: Context["stdin"]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks);

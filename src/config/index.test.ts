@@ -46,4 +46,39 @@ describe("loadConfig", () => {
     await expect(loadConfig(root, root)).rejects.toThrow('unknown setting "$import"');
     expect(existsSync(marker)).toBe(false);
   });
+
+  it("reads the secrets manifest and groups, with defaults", async () => {
+    writeFileSync(
+      join(root, ".git-vaultrc.yaml"),
+      'secrets:\n  DATABASE_URL: { description: "Postgres URL" }\n  SENTRY_DSN: { required: false }\n  TLS_KEY: { envs: [prod], file: { path: tls/server.key, mode: "0440" } }\n  BARE:\ngroups:\n  deploy: [A, B, A]\n',
+    );
+    expect(await loadConfig(root, root)).toEqual({
+      source: join(root, ".git-vaultrc.yaml"),
+      secrets: {
+        DATABASE_URL: { required: true, description: "Postgres URL" },
+        SENTRY_DSN: { required: false },
+        TLS_KEY: { required: true, envs: ["prod"], file: { path: "tls/server.key", mode: 0o440 } },
+        BARE: { required: true },
+      },
+      groups: { deploy: ["A", "B"] },
+    });
+  });
+
+  it.each([
+    ["secrets: [A]\n", "secrets must be an object"],
+    ["secrets:\n  A: { required: yes please }\n", "secrets.A.required must be true or false"],
+    ["secrets:\n  A: { envs: [] }\n", "secrets.A.envs must be a non-empty list of env names"],
+    ["secrets:\n  A: { file: { path: /etc/passwd } }\n", "secrets.A.file.path must be a relative path without '..'"],
+    ["secrets:\n  A: { file: { path: a/../b } }\n", "secrets.A.file.path must be a relative path without '..'"],
+    ['secrets:\n  A: { file: { path: a, mode: "0755" } }\n', "secrets.A.file.mode must let the owner read and no one execute"],
+    ["secrets:\n  A: { file: { path: a, mode: 400 } }\n", 'secrets.A.file.mode must be an octal string like "0400"'],
+    ["secrets:\n  A: { file: a }\n  B: { file: a }\n", "secrets.B.file.path is also the file of secrets.A"],
+    ["secrets:\n  A: { requird: false }\n", 'secrets.A: unknown field "requird"'],
+    ["secrets:\n  'bad key': {}\n", "secrets.bad key: not a key name"],
+    ["groups:\n  deploy: []\n", "groups.deploy must be a non-empty list of key names"],
+    ["groups:\n  deploy: [ok, 'not ok']\n", "groups.deploy must be a non-empty list of key names"],
+  ])("rejects a bad manifest entry, naming the file and the entry: %s", async (text, message) => {
+    writeFileSync(join(root, ".git-vaultrc.yaml"), text);
+    await expect(loadConfig(root, root)).rejects.toThrow(`${join(root, ".git-vaultrc.yaml")}: ${message}`);
+  });
 });

@@ -17,11 +17,29 @@ export interface Config {
   readonly auditLog?: string;
   readonly policyHook?: Readonly<Record<string, string>>;
   readonly docker?: { readonly allowInsecureHost?: boolean };
+  /** The secrets manifest: the keys the app needs, by name. */
+  readonly secrets?: Readonly<Record<string, ManifestEntry>>;
+  /** Named sets of keys (`run --group NAME`). */
+  readonly groups?: Readonly<Record<string, readonly string[]>>;
   /** The file the configuration came from, when there was one. */
   readonly source?: string;
 }
 
+/** One key of the secrets manifest. Data only: never a value. */
+export interface ManifestEntry {
+  readonly description?: string;
+  /** Required unless `required: false` (default true). */
+  readonly required: boolean;
+  /** The env names the entry applies to (all envs when absent). */
+  readonly envs?: readonly string[];
+  /** Where `run --as-files` writes the value: a relative path and an octal mode. */
+  readonly file?: { readonly path: string; readonly mode: number };
+}
+
 const MODULE = "git-vault";
+const KEY_RE = /^[\w.-]+$/;
+const ENV_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const FILE_MODE_RE = /^0?[0-7]{3}$/;
 const PACKAGE_PROP = "gitVault";
 const SEARCH_PLACES = [
   "package.json",
@@ -69,9 +87,86 @@ function validate(raw: unknown, source: string): Config {
         out.docker = allow === undefined ? {} : { allowInsecureHost: allow };
         break;
       }
+      case "secrets":
+        out.secrets = validateSecrets(value, source);
+        break;
+      case "groups":
+        out.groups = validateGroups(value, source);
+        break;
       default:
         fail(source, `unknown setting "${key}"`);
     }
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A relative path below the files folder: no `..`, no absolute path, no empty part. */
+function isPlainRelativePath(path: string): boolean {
+  return path !== "" && !path.startsWith("/") && path.split("/").every((part) => part !== "" && part !== "." && part !== "..") && !path.includes("\0");
+}
+
+function validateSecrets(value: unknown, source: string): Record<string, ManifestEntry> {
+  if (!isObject(value)) fail(source, "secrets must be an object of key name to { required, description, envs, file }");
+  const out: Record<string, ManifestEntry> = {};
+  const paths = new Map<string, string>();
+  for (const [key, raw] of Object.entries(value)) {
+    const at = `secrets.${key}`;
+    if (!KEY_RE.test(key)) fail(source, `${at}: not a key name (letters, digits, '_', '.', '-')`);
+    const spec: unknown = raw ?? {};
+    if (!isObject(spec)) fail(source, `${at} must be an object like { required: false }`);
+    const entry: { -readonly [K in keyof ManifestEntry]: ManifestEntry[K] } = { required: true };
+    for (const [field, v] of Object.entries(spec)) {
+      switch (field) {
+        case "description":
+          if (typeof v !== "string") fail(source, `${at}.description must be a string`);
+          entry.description = v;
+          break;
+        case "required":
+          if (typeof v !== "boolean") fail(source, `${at}.required must be true or false`);
+          entry.required = v;
+          break;
+        case "envs":
+          if (!Array.isArray(v) || v.length === 0 || v.some((e: unknown) => typeof e !== "string" || !ENV_RE.test(e))) {
+            fail(source, `${at}.envs must be a non-empty list of env names like [prod]`);
+          }
+          entry.envs = v as string[];
+          break;
+        case "file": {
+          const f: unknown = typeof v === "string" ? { path: v } : v;
+          if (!isObject(f) || Object.keys(f).some((k) => k !== "path" && k !== "mode")) fail(source, `${at}.file must be { path: NAME, mode: "0400" }`);
+          if (typeof f["path"] !== "string" || !isPlainRelativePath(f["path"])) fail(source, `${at}.file.path must be a relative path without '..'`);
+          const mode = f["mode"] ?? "0400";
+          if (typeof mode !== "string" || !FILE_MODE_RE.test(mode)) fail(source, `${at}.file.mode must be an octal string like "0400"`);
+          const parsed = Number.parseInt(mode, 8);
+          if ((parsed & 0o400) === 0 || (parsed & 0o111) !== 0) fail(source, `${at}.file.mode must let the owner read and no one execute (like "0400" or "0440")`);
+          const other = paths.get(f["path"]);
+          if (other !== undefined) fail(source, `${at}.file.path is also the file of secrets.${other}`);
+          paths.set(f["path"], key);
+          entry.file = { path: f["path"], mode: parsed };
+          break;
+        }
+        default:
+          fail(source, `${at}: unknown field "${field}" (description, required, envs, file)`);
+      }
+    }
+    out[key] = entry;
+  }
+  return out;
+}
+
+function validateGroups(value: unknown, source: string): Record<string, string[]> {
+  if (!isObject(value)) fail(source, "groups must be an object of group name to a list of keys");
+  const out: Record<string, string[]> = {};
+  for (const [name, keys] of Object.entries(value)) {
+    if (!/^[\w.-]+$/.test(name)) fail(source, `groups.${name}: not a group name (letters, digits, '_', '.', '-')`);
+    if (!Array.isArray(keys) || keys.length === 0 || keys.some((k: unknown) => typeof k !== "string" || !KEY_RE.test(k))) {
+      fail(source, `groups.${name} must be a non-empty list of key names`);
+    }
+    out[name] = [...new Set(keys as string[])];
   }
   return out;
 }

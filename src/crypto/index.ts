@@ -175,3 +175,19 @@ function hasMacAndNonce(file: Uint8Array): boolean {
   if (end < 0) return false;
   return end - (start + MAC_LINE.length) === MAC_BASE64_LENGTH && file.length - (end + 1) >= NONCE_LENGTH;
 }
+
+/** Encodes a binary age file in age's ASCII armor (`-----BEGIN AGE ENCRYPTED FILE-----`), final newline included. */
+export async function armorFile(file: Uint8Array): Promise<string> {
+  const { armor } = await loadAge();
+  return armor.encode(file);
+}
+
+/** Decodes age's ASCII armor back to the binary file; a CryptoError when the text is not armor. */
+export async function dearmorFile(text: string): Promise<Uint8Array> {
+  const { armor } = await loadAge();
+  try {
+    return armor.decode(text);
+  } catch {
+    throw new CryptoError("crypto-malformed", "not an ASCII-armored age file");
+  }
+}

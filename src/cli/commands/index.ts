@@ -3,8 +3,10 @@ import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
 import { DoctorCommand } from "./doctor.js";
 import { EncryptCommand } from "./encrypt.js";
+import { ExportCommand } from "./export.js";
 import { FmtCommand } from "./fmt.js";
 import { GetCommand } from "./get.js";
+import { ImportCommand } from "./import.js";
 import { HooksInstallCommand, HooksStatusCommand, HooksUninstallCommand } from "./hooks.js";
 import { InitCommand } from "./init.js";
 import { InstallCommand, UninstallCommand } from "./install.js";
@@ -20,6 +22,7 @@ import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
 import { TextconvCommand } from "./textconv.js";
 import { UnsetCommand } from "./unset.js";
+import { ValidateCommand } from "./validate.js";
 import { VerifyCommand } from "./verify.js";
 
 export const commands = [
@@ -34,7 +37,10 @@ export const commands = [
   FmtCommand,
   CheckCommand,
   VerifyCommand,
+  ValidateCommand,
   RunCommand,
+  ImportCommand,
+  ExportCommand,
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
