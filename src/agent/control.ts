@@ -59,6 +59,7 @@ export async function tellAgent(ctx: Pick<Context, "env">, verb: "status" | "sto
   const answer = await askAgent(socket, verb);
   if (answer === null) return { running: false, staleSocket: existsSync(socket), socket };
   if (answer.kind !== "ok") throw new VaultError("agent-answer", `the agent on ${socket} did not answer \`${verb}\` (${answer.kind}: ${answer.reason})`);
+  if (verb === "stop") await gone(socket); // `stop` returns once it has
   return { running: true, status: statusOf(answer.body) };
 }
 
@@ -78,7 +79,6 @@ export async function startAgent(ctx: Context, options: StartOptions): Promise<S
   if (running.running) {
     await tellAgent(ctx, "stop");
     replaced = "locked-agent";
-    await gone(socket);
   } else if (running.staleSocket) {
     replaced = "stale-socket";
   }
