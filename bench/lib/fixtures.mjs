@@ -9,7 +9,7 @@
  *   dx/k{N}/.env(.keys)      plain/k{N}.env encrypted by dotenvx, with its key file
  *   gitlog/                  a repo whose .env.dev has 50 revisions, 100 keys
  *   gitcrypt/                the same history in plaintext, under git-crypt
- *   agent-*/                 XDG_CACHE_HOME of one `git vault agent` each
+ *   agent-NAME/              XDG_CACHE_HOME of one `git vault agent` each
  *
  * Each is made when a case first needs it.
  */
