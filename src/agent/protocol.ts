@@ -4,10 +4,14 @@
  * (textconv-client.sh) through `nc -U` or `socat`.
  *
  *   request:  VERB "\n" { NAME "=" VALUE "\n" } "\n"
- *   answer:   "ok " LENGTH "\n" BODY          LENGTH bytes follow; the client
+ *   answer:   "ok " LENGTH "\n" BODY "."      LENGTH bytes, then a final
+ *                                             "." (so that a shell's $(...),
+ *                                             which strips trailing newlines,
+ *                                             keeps the body's); the client
  *                                             prints BODY only when it has
- *                                             them all, so a cut answer
- *                                             (agent killed) is told apart
+ *                                             all of it and the ".", so a
+ *                                             cut answer (agent killed) is
+ *                                             told apart
  *             "pass " REASON "\n"            not answered here: the client
  *                                             runs `git-vault textconv`
  *             "error " MESSAGE "\n"          a refused request
@@ -55,10 +59,12 @@ export function encodeRequest(verb: string, fields: Readonly<Record<string, stri
     .join("")}\n`;
 }
 
-/** An answer the client may print: its header and body. */
+/** An answer the client may print: its header, body and final ".". */
 export function okAnswer(body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`ok ${body.length}\n`), body]);
+  return Buffer.concat([Buffer.from(`ok ${body.length}\n`), body, END]);
 }
+
+const END = Buffer.from(".");
 
 /** An answer that sends the client to `git-vault textconv`. */
 export function passAnswer(reason: string): Buffer {
@@ -73,15 +79,17 @@ export function errorAnswer(message: string): Buffer {
 /** What an answer says: its body when complete, else why not. */
 export type ParsedAnswer = { readonly kind: "ok"; readonly body: Buffer } | { readonly kind: "pass" | "error" | "cut"; readonly reason: string };
 
-/** Reads an answer the way the sh client does: `ok` only with every byte its header promised. */
+/** Reads an answer the way the sh client does: `ok` only with every byte its header promised, then the final ".". */
 export function parseAnswer(data: Buffer): ParsedAnswer {
   const nl = data.indexOf("\n");
   if (nl === -1) return { kind: "cut", reason: "no complete header" };
   const head = data.subarray(0, nl).toString("utf8");
   const ok = /^ok (\d+)$/.exec(head);
   if (ok) {
-    const body = data.subarray(nl + 1);
-    return body.length === Number(ok[1]) ? { kind: "ok", body } : { kind: "cut", reason: `${body.length} of ${ok[1]} bytes` };
+    const rest = data.subarray(nl + 1);
+    const body = rest.subarray(0, rest.length - 1);
+    const complete = rest.length > 0 && rest[rest.length - 1] === END[0] && body.length === Number(ok[1]);
+    return complete ? { kind: "ok", body } : { kind: "cut", reason: `${rest.length} bytes where ${ok[1]} and "." were announced` };
   }
   if (head.startsWith("pass ")) return { kind: "pass", reason: head.slice(5) };
   if (head.startsWith("error ")) return { kind: "error", reason: head.slice(6) };

@@ -50,25 +50,33 @@ esac
 # Only a socket of this user's (its folder is 0700 and the user's own too).
 [ -S "$socket" ] && [ -O "$socket" ] || fallback
 
-# One request, one answer; `echo .` keeps trailing newlines through $(...).
+# One request, one answer. The answer ends with "." so that $(...) keeps the
+# body's trailing newlines; nc (or socat) is the last command of the
+# substitution, which the shell then runs without another fork.
 if command -v nc >/dev/null 2>&1; then
-  answer=$(printf '%s\n' "$request" | nc -w 30 -U "$socket" 2>/dev/null; echo .)
+  answer=$(nc -w 30 -U "$socket" 2>/dev/null <<REQUEST
+$request
+REQUEST
+)
 elif command -v socat >/dev/null 2>&1; then
   case $socket in *[,:!\ \\\'\"]*) fallback ;; esac
-  answer=$(printf '%s\n' "$request" | socat -t 30 -T 30 - "UNIX-CONNECT:$socket" 2>/dev/null; echo .)
+  answer=$(socat -t 30 -T 30 - "UNIX-CONNECT:$socket" 2>/dev/null <<REQUEST
+$request
+REQUEST
+)
 else
   fallback
 fi
-answer=${answer%.}
 
-# "ok LENGTH\n" then exactly LENGTH bytes: anything else is not printed.
+# "ok LENGTH\n", exactly LENGTH bytes, then ".": anything else is not printed.
 case $answer in
-  "ok "*"$nl"*) ;;
+  "ok "*"$nl"*.) ;;
   *) fallback ;;
 esac
 head=${answer%%"$nl"*}
 length=${head#ok }
 case $length in '' | *[!0-9]*) fallback ;; esac
 body=${answer#*"$nl"}
+body=${body%.}
 [ "${#body}" -eq "$length" ] || fallback
 printf '%s' "$body"

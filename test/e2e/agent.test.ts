@@ -240,7 +240,7 @@ describe.skipIf(!hasClientTool && !inCi)("git vault agent and the git-vault-text
   it("a cut, refused or garbled answer is never printed: the client runs git-vault textconv", async () => {
     mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
     rmSync(socket, { force: true });
-    const answers = ["ok 100000\nKEY_1=only the start", "ok 5\nabc", "pass the caller uses another identity\n", "error no\n", "garbage", ""];
+    const answers = ["ok 100000\nKEY_1=only the start", "ok 5\nabc.", "ok 3\nabc", "pass the caller uses another identity\n", "error no\n", "garbage", ""];
     let served = 0;
     const fake = createServer((conn) => {
       conn.once("data", () => {
