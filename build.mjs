@@ -9,12 +9,13 @@
 //   crypto.cjs    src/crypto and age-encryption, on first encrypt/decrypt/key use
 //   yaml.cjs      the YAML parser, only for a YAML config file
 //   textconv.cjs  `textconv FILE` on its own
+//   git-vault-textconv  the textconv client (sh): the agent, else `git-vault textconv`
 // textconv.cjs, cli.cjs and crypto.cjs get V8 code caches (NAME.ccache, below).
 import { build } from "esbuild";
 import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
 import { compileBundle, compiledBundles, runBundle } from "./src/launcher/code-cache.mjs";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
@@ -74,6 +75,9 @@ await build({
   banner: { js: "#!/usr/bin/env node" },
 });
 chmodSync("dist/bin.cjs", 0o755);
+// The textconv client git runs per blob: POSIX sh asking the agent (src/agent/).
+copyFileSync("src/agent/textconv-client.sh", "dist/git-vault-textconv");
+chmodSync("dist/git-vault-textconv", 0o755);
 // textconv on its own: git runs it once per blob, and loading the command
 // line costs more than the work for a small file.
 await build({

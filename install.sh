@@ -72,6 +72,9 @@ exec node "$lib/dist/bin.cjs" "\$@"
 SCRIPT
 chmod 755 "$prefix/bin/git-vault.tmp"
 mv "$prefix/bin/git-vault.tmp" "$prefix/bin/git-vault"
+# The textconv client git runs per blob (`git vault install` configures it by
+# name): sh, not Node; it asks `git vault agent` and falls back to git-vault.
+ln -sfn "$lib/dist/git-vault-textconv" "$prefix/bin/git-vault-textconv"
 if [[ -f man/git-vault.1 ]]; then
   cp man/git-vault.1 "$prefix/share/man/man1/git-vault.1"
   chmod 644 "$prefix/share/man/man1/git-vault.1"

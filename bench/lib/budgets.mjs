@@ -85,8 +85,12 @@ export function evaluateBudgets(results) {
       });
     }
   }
-  out.push(ratioBudget(results, { id: "textconv/100", title: "`textconv`, 100 keys, ≤ 2× the Node print-only script", caseId: "textconv/100", ours: "gv", peer: "print", factor: 2, limitText: "≤ 2.00×" }));
+  out.push(ratioBudget(results, { id: "set/1000/floor", title: "`set` one key in a 1000-key file ≤ 1.5× Node's least work for it (set-floor.cjs)", caseId: "set/1000", ours: "gv", peer: "node-floor", factor: 1.5, limitText: "≤ 1.50×" }));
+  out.push(ratioBudget(results, { id: "textconv/100", title: "`textconv`, 100 keys, no agent, ≤ 1.9× the Node print-only script", caseId: "textconv/100", ours: "gv", peer: "print", factor: 1.9, limitText: "≤ 1.90×" }));
+  out.push(ratioBudget(results, { id: "textconv/100/agent", title: "textconv, 100 keys, sh client with the agent (no cache), ≤ 0.6× the Node print-only script", caseId: "textconv/100", ours: "gv-agent", peer: "print", factor: 0.6, limitText: "≤ 0.60×" }));
   out.push(ratioBudget(results, { id: "git-log-p/100x50", title: "`git log -p`, 50 revisions, 100 keys, ≤ 2× with the print-only textconv", caseId: "git-log-p/100x50", ours: "gv", peer: "print", factor: 2, limitText: "≤ 2.00×" }));
+  out.push(ratioBudget(results, { id: "git-log-p/100x50/agent", title: "`git log -p`, 50 revisions, 100 keys, agent running, no cache, ≤ 1.0× git-crypt", caseId: "git-log-p/100x50", ours: "gv-agent", peer: "git-crypt", factor: 1, limitText: "≤ 1.00×" }));
+  out.push(ratioBudget(results, { id: "git-log-p/100x50/agent-cache", title: "`git log -p`, 50 revisions, 100 keys, agent with its cache, ≤ 0.5× git-crypt", caseId: "git-log-p/100x50", ours: "gv-agent-cache", peer: "git-crypt", factor: 0.5, limitText: "≤ 0.50×" }));
   {
     const v = lookup(results, "encrypt/10000/1r", "gv");
     const u = unavailable(v);

@@ -4,6 +4,7 @@
  * point with nothing to compare to).
  */
 import { mkdirSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +27,33 @@ export function buildCases({ fx, distBin, printFile, emptyModule, env, work, pee
   const noDotenvx = peers.dotenvx ? undefined : "dotenvx not installed";
   const dirOf = (p) => p.slice(0, p.lastIndexOf("/"));
   const cases = [];
+
+  // `git vault agent`: two run side by side (their own XDG_CACHE_HOME, so
+  // their own socket), one without and one with the answer cache, while the
+  // cases that use them run; the textconv client is the shipped sh script.
+  const client = join(dirOf(distBin), "git-vault-textconv");
+  const noAgent = peers.agentClientTool ? undefined : "neither nc nor socat installed";
+  const agentEnvs = { nocache: fx.agentEnv("nocache"), cache: fx.agentEnv("cache") };
+  const agentCtl = (agentEnv, ...args) => spawnSync(node, [distBin, "agent", ...args], { env: agentEnv, encoding: "utf8" });
+  const agents = {
+    start() {
+      for (const [name, agentEnv] of Object.entries(agentEnvs)) {
+        const r = agentCtl(agentEnv, "start", "--cache-mib", name === "cache" ? "256" : "0");
+        if (r.status !== 0) throw new Error(`git vault agent start (${name}): ${r.stderr}`);
+      }
+    },
+    /** Stops both; says how many answers each gave, so a silent fallback to `git-vault textconv` shows. */
+    stop() {
+      const notes = [];
+      for (const [name, agentEnv] of Object.entries(agentEnvs)) {
+        const r = agentCtl(agentEnv, "stop", "--json");
+        const status = r.status === 0 ? JSON.parse(r.stdout).status : null;
+        notes.push(status ? `agent ${name}: ${status.answered} answers, cache ${status.cache.hits} hits / ${status.cache.misses} misses` : `agent ${name}: not running`);
+      }
+      return notes.join("; ");
+    },
+  };
+  const viaAgent = (name, s) => ({ ...s, env: agentEnvs[name] });
 
   // Cold start.
   cases.push({
@@ -168,9 +196,13 @@ export function buildCases({ fx, distBin, printFile, emptyModule, env, work, pee
     cases.push({
       id: `textconv/${n}`,
       title: `textconv, ${n} keys`,
+      before: noAgent ? undefined : agents.start,
+      after: noAgent ? undefined : agents.stop,
       variants: [
         { name: "print", label: "node print-only script", role: "peer", make: () => spec(node, [printFile, fx.gvEncrypted(n)]) },
         { name: "gv", label: "git-vault textconv", role: "ours", make: () => gv(["textconv", fx.gvEncrypted(n)]) },
+        { name: "gv-agent", label: "git-vault-textconv (sh client), agent, no cache", role: "ours", skip: noAgent, make: () => viaAgent("nocache", spec("sh", [client, fx.gvEncrypted(n)])) },
+        { name: "gv-agent-cache", label: "git-vault-textconv (sh client), agent, cache", role: "ours", skip: noAgent, make: () => viaAgent("cache", spec("sh", [client, fx.gvEncrypted(n)])) },
       ],
     });
   }
@@ -181,14 +213,42 @@ export function buildCases({ fx, distBin, printFile, emptyModule, env, work, pee
       const dir = fx.gitlog();
       return spec("git", [...config, "--no-pager", "log", "-p"], dir);
     };
+    const noGitCrypt = peers.gitCrypt ? undefined : "git-crypt not installed";
     cases.push({
       id: "git-log-p/100x50",
       title: "git log -p, 50 revisions, 100 keys",
+      before: noAgent ? undefined : agents.start,
+      after: noAgent ? undefined : agents.stop,
       variants: [
+        { name: "git-crypt", label: "git log -p, git-crypt (same plaintext history)", role: "peer", skip: noGitCrypt, make: () => spec("git", ["--no-pager", "log", "-p"], fx.gitcrypt(peers.gitCrypt)) },
         { name: "no-textconv", label: "git log -p --no-textconv", role: "peer", make: () => { const s = git([])(); s.args.push("--no-textconv"); return s; } },
         { name: "cat", label: "git log -p, textconv cat", role: "peer", make: git(["-c", "diff.git-vault.textconv=cat"]) },
         { name: "print", label: "git log -p, textconv node print-only", role: "peer", make: git(["-c", `diff.git-vault.textconv=node ${printFile}`]) },
         { name: "gv", label: "git log -p, textconv git-vault", role: "ours", make: git([]) },
+        { name: "gv-agent", label: "git log -p, textconv sh client + agent, no cache", role: "ours", skip: noAgent, make: () => viaAgent("nocache", git(["-c", `diff.git-vault.textconv=sh ${client}`])()) },
+        { name: "gv-agent-cache", label: "git log -p, textconv sh client + agent, cache", role: "ours", skip: noAgent, make: () => viaAgent("cache", git(["-c", `diff.git-vault.textconv=sh ${client}`])()) },
+      ],
+    });
+  }
+
+  // Starting the agent (stopped again, untimed, before each run): what the
+  // first diff of a session pays once.
+  {
+    const coldEnv = fx.agentEnv("cold");
+    cases.push({
+      id: "agent-start",
+      title: "git vault agent start (cold)",
+      after: () => (agentCtl(coldEnv, "stop"), ""),
+      variants: [
+        { name: "node", label: "node -e 0", role: "peer", make: () => spec(node, ["-e", "0"]) },
+        {
+          name: "gv",
+          label: "git-vault agent start",
+          role: "ours",
+          skip: noAgent,
+          setup: () => agentCtl(coldEnv, "stop"),
+          make: () => (fx.identity(), { ...gv(["agent", "start"]), env: coldEnv }),
+        },
       ],
     });
   }

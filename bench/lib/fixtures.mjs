@@ -8,6 +8,8 @@
  *   gv/k{N}/.env             plain/k{N}.env encrypted by git-vault
  *   dx/k{N}/.env(.keys)      plain/k{N}.env encrypted by dotenvx, with its key file
  *   gitlog/                  a repo whose .env.dev has 50 revisions, 100 keys
+ *   gitcrypt/                the same history in plaintext, under git-crypt
+ *   agent-NAME/              XDG_CACHE_HOME of one `git vault agent` each
  *
  * Each is made when a case first needs it.
  */
@@ -155,22 +157,58 @@ export class Fixtures {
     return this.once("gitlog", () => {
       const first = readFileSync(this.gvEncrypted(100), "utf8");
       const second = readFileSync(this.gvEncrypted(100, "_r2"), "utf8");
-      const lineOf = (text, i) => text.split("\n").find((l) => l.startsWith(`KEY_${i}=`));
-      const dir = join(this.root, "gitlog");
-      mkdirSync(dir, { recursive: true });
-      const git = (...args) => check(spawnSync("git", args, { cwd: dir, env: this.env, encoding: "utf8" }), `git ${args.join(" ")}`);
-      git("init", "-q");
-      git("config", "diff.git-vault.textconv", `node ${this.distBin} textconv`);
-      writeFileSync(join(dir, ".gitattributes"), "*.env* diff=git-vault\n.env.* diff=git-vault\n");
-      let text = first;
-      for (let rev = 1; rev <= 50; rev++) {
-        if (rev > 1) text = text.replace(lineOf(text, rev - 1), lineOf(second, rev - 1));
-        writeFileSync(join(dir, ".env.dev"), text);
-        git("add", "-A");
-        git("commit", "-q", "-m", `revision ${rev}`);
-      }
-      return dir;
+      return this.history("gitlog", first, second, (git, dir) => {
+        git("config", "diff.git-vault.textconv", `node ${this.distBin} textconv`);
+        writeFileSync(join(dir, ".gitattributes"), "*.env* diff=git-vault\n.env.* diff=git-vault\n");
+      });
     });
+  }
+
+  /**
+   * gitlog()'s history for git-crypt, the peer: the same 50 revisions with
+   * the values in plaintext (what git-vault's textconv prints), encrypted by
+   * git-crypt's clean filter and shown by its textconv (`git-crypt diff`).
+   */
+  gitcrypt(gitCrypt) {
+    return this.once("gitcrypt", () => {
+      const header = readFileSync(this.gvEncrypted(100), "utf8").split("\n").filter((l) => l.startsWith("#")).join("\n");
+      return this.history("gitcrypt", `${header}\n\n${plaintextLines(100)}`, plaintextLines(100, "_r2"), (_git, dir) => {
+        check(spawnSync(gitCrypt, ["init"], { cwd: dir, env: this.env, encoding: "utf8" }), "git-crypt init");
+        writeFileSync(join(dir, ".gitattributes"), ".env.* filter=git-crypt diff=git-crypt\n");
+      });
+    });
+  }
+
+  /**
+   * A repo `name` whose `.env.dev` has 50 revisions: `first`, then each
+   * revision takes one more KEY_i line from `second`. `prepare` sets the
+   * repo up (config, .gitattributes) before the first commit.
+   */
+  history(name, first, second, prepare) {
+    const lineOf = (text, i) => text.split("\n").find((l) => l.startsWith(`KEY_${i}=`));
+    const dir = join(this.root, name);
+    mkdirSync(dir, { recursive: true });
+    const git = (...args) => check(spawnSync("git", args, { cwd: dir, env: this.env, encoding: "utf8" }), `git ${args.join(" ")}`);
+    git("init", "-q");
+    prepare(git, dir);
+    let text = first;
+    for (let rev = 1; rev <= 50; rev++) {
+      if (rev > 1) text = text.replace(lineOf(text, rev - 1), lineOf(second, rev - 1));
+      writeFileSync(join(dir, ".env.dev"), text);
+      git("add", "-A");
+      git("commit", "-q", "-m", `revision ${rev}`);
+    }
+    return dir;
+  }
+
+  /**
+   * The environment of one `git vault agent`: its own XDG_CACHE_HOME, so
+   * agents with and without a cache run side by side (one socket each).
+   */
+  agentEnv(name) {
+    const cache = join(this.root, `agent-${name}`);
+    mkdirSync(cache, { recursive: true });
+    return { ...this.env, XDG_CACHE_HOME: cache };
   }
 
   /** A fresh copy of `src` at `dst` (untimed set-up before each run of a mutating command). */

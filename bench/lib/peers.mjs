@@ -1,7 +1,8 @@
 /**
  * The tools git-vault is compared against, installed into bench/.work when
  * missing: dotenvx from npm (into bench/.work/peers, never into the project's
- * package.json), `age` and GNU `time` from Debian.
+ * package.json), `age`, `git-crypt`, GNU `time` and (for the agent's textconv
+ * client) `netcat-openbsd` from Debian.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -40,7 +41,7 @@ function versionOf(cmd, args) {
 
 /**
  * @param {string} work bench/.work
- * @returns {{dotenvx: string|null, dotenvxVersion: string|null, age: string|null, ageKeygen: string|null, ageVersion: string|null, gnuTime: boolean, gitVersion: string|null}}
+ * @returns {{gitCrypt: string|null, gitCryptVersion: string|null, agentClientTool: string|null, dotenvx: string|null, dotenvxVersion: string|null, age: string|null, ageKeygen: string|null, ageVersion: string|null, gnuTime: boolean, gitVersion: string|null}}
  */
 export function ensurePeers(work) {
   const prefix = join(work, "peers");
@@ -56,11 +57,17 @@ export function ensurePeers(work) {
   const dotenvx = existsSync(dotenvxBin) ? dotenvxBin : null;
 
   if (which("age") === null) aptInstall("age");
+  if (which("git-crypt") === null) aptInstall("git-crypt");
+  if (which("nc") === null && which("socat") === null) aptInstall("netcat-openbsd");
   if (!existsSync(GNU_TIME)) aptInstall("time");
   if (!existsSync(GNU_TIME)) log("GNU time missing: peak memory and CPU time will be n/a");
 
   const age = which("age");
+  const gitCrypt = which("git-crypt");
   return {
+    gitCrypt,
+    gitCryptVersion: gitCrypt ? versionOf(gitCrypt, ["--version"]) : null,
+    agentClientTool: which("nc") ?? which("socat"),
     dotenvx,
     dotenvxVersion: dotenvx ? versionOf(dotenvx, ["--version"]) : null,
     age,

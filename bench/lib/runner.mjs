@@ -96,6 +96,23 @@ export function runCase(c, opts) {
     }
   }
   const live = () => variants.filter((v) => v.status === "ok");
+  // What the case needs running meanwhile (the agents), started before the
+  // quiet wait so their start-up is not counted as other processes' load.
+  if (c.before) c.before();
+  let result = null;
+  try {
+    result = measureCase(c, opts, variants, live, started);
+    return result;
+  } finally {
+    const note = c.after ? c.after() : null;
+    if (note) {
+      log(`${c.id}: ${note}`);
+      if (result) result.note = note;
+    }
+  }
+}
+
+function measureCase(c, opts, variants, live, started) {
   const quiet = opts.waitQuiet ? waitForQuiet({ maxWaitMs: opts.quietWaitMs() }) : null;
   if (quiet) opts.quietWaited(quiet.waitedMs);
 

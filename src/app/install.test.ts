@@ -71,7 +71,7 @@ describe("installDrivers / uninstallDrivers", () => {
     expect(first.changed).toBe(true);
     expect(first.changes.map((c) => c.action)).toEqual(["set", "set", "set", "set"]);
     const installed = readFileSync(file, "utf8");
-    expect(installed).toContain('[diff "git-vault"]\n\ttextconv = git-vault textconv\n');
+    expect(installed).toContain('[diff "git-vault"]\n\ttextconv = git-vault-textconv\n');
     expect(installed).toContain('[merge "git-vault"]\n\tname = git-vault env merge\n\tdriver = git-vault merge-driver %O %A %B %P\n\trecursive = binary\n');
     expect(installed).not.toContain("cachetextconv");
 
@@ -93,7 +93,7 @@ describe("installDrivers / uninstallDrivers", () => {
     const local = readFileSync(join(repo, ".git", "config"));
     const outside = sb.dir("elsewhere");
     installDrivers(ctx(outside), { scope: "global" });
-    expect(sb.git(repo, "config", "--global", "diff.git-vault.textconv").trim()).toBe("git-vault textconv");
+    expect(sb.git(repo, "config", "--global", "diff.git-vault.textconv").trim()).toBe("git-vault-textconv");
     expect(readFileSync(join(repo, ".git", "config")).equals(local)).toBe(true);
     expect(installDrivers(ctx(outside), { scope: "global" }).changed).toBe(false);
     uninstallDrivers(ctx(outside), { scope: "global" });
@@ -115,7 +115,7 @@ describe("installDrivers / uninstallDrivers", () => {
 
     const forced = installDrivers(ctx(), { scope: "local", force: true });
     expect(forced.changes[0]).toEqual({ key: "diff.git-vault.textconv", action: "replaced", previous: ["cat"] });
-    expect(sb.git(repo, "config", "diff.git-vault.textconv").trim()).toBe("git-vault textconv");
+    expect(sb.git(repo, "config", "diff.git-vault.textconv").trim()).toBe("git-vault-textconv");
   });
 
   it("treats cachetextconv as a conflict and removes it when forced", () => {

@@ -6,7 +6,8 @@ import { configGet, configGetRegexp, configRemoveSection, configSet, configUnset
 
 /** The config git-vault owns, exactly as `install` writes it. `cachetextconv` is never set (D3). */
 export const DRIVER_CONFIG: readonly (readonly [key: string, value: string])[] = [
-  ["diff.git-vault.textconv", "git-vault textconv"],
+  // The sh client (src/agent/textconv-client.sh): the agent when it runs, else `git-vault textconv`.
+  ["diff.git-vault.textconv", "git-vault-textconv"],
   ["merge.git-vault.name", "git-vault env merge"],
   ["merge.git-vault.driver", "git-vault merge-driver %O %A %B %P"],
   // In a criss-cross merge git first merges the merge bases with the same
@@ -14,6 +15,14 @@ export const DRIVER_CONFIG: readonly (readonly [key: string, value: string])[] =
   // `binary` makes git take one base as it is, and the driver then merges by key.
   ["merge.git-vault.recursive", "binary"],
 ];
+/** Values earlier versions wrote: still git-vault's own, replaced by install and removed by uninstall without --force. */
+const EARLIER_VALUES: ReadonlyMap<string, readonly string[]> = new Map([["diff.git-vault.textconv", ["git-vault textconv"]]]);
+
+/** Whether `value` of `key` is one git-vault writes or wrote. */
+function isOurs(key: string, value: string | null): boolean {
+  return DRIVER_CONFIG.some(([k, v]) => k === key && v === value) || (value !== null && (EARLIER_VALUES.get(key) ?? []).includes(value));
+}
+
 /** The config sections DRIVER_CONFIG lives in. */
 export const DRIVER_SECTIONS = ["diff.git-vault", "merge.git-vault"] as const;
 const CACHE_KEY = "diff.git-vault.cachetextconv";
@@ -46,7 +55,7 @@ export interface DriversResult {
 export function installDrivers(ctx: GitContext, options: DriverOptions): DriversResult {
   const target = scopeTarget(ctx, options.scope);
   const present = sectionEntries(ctx, target);
-  const conflicts = DRIVER_CONFIG.filter(([key, value]) => valuesOf(present, key).some((v) => v !== value)).map(([key]) => key);
+  const conflicts = DRIVER_CONFIG.filter(([key]) => valuesOf(present, key).some((v) => !isOurs(key, v))).map(([key]) => key);
   // An explicit `cachetextconv = false` is harmless; any true value would cache plaintext.
   const cache = valuesOf(present, CACHE_KEY);
   if (cache.some((value) => value === null || !/^(false|no|off|0|)$/i.test(value))) conflicts.push(CACHE_KEY);
@@ -90,7 +99,7 @@ export function uninstallDrivers(ctx: GitContext, options: Pick<DriverOptions, "
   const changes: DriverChange[] = [];
   for (const section of DRIVER_SECTIONS) {
     const entries = sectionEntries(ctx, target).filter((entry) => entry.key.startsWith(`${section}.`));
-    const ours = (entry: ConfigEntry) => DRIVER_CONFIG.some(([key, value]) => key === entry.key && value === entry.value);
+    const ours = (entry: ConfigEntry) => isOurs(entry.key, entry.value);
     if (entries.length > 0 && entries.every(ours)) {
       configRemoveSection(ctx, section, target);
       for (const entry of entries) changes.push({ key: entry.key, action: "removed" });

@@ -20,10 +20,10 @@ function marker(reason: string, a: Assignment): string {
   return `[git-vault: ${reason} ${digest}]`;
 }
 
-async function showValue(display: string, a: Assignment, identity: Identity | null): Promise<string> {
+async function showValue(a: Assignment, identity: Identity | null): Promise<string> {
   if (identity === null) return marker("encrypted, no identity", a);
   try {
-    const plain = (await decryptAssignment(display, a, identity)).reveal();
+    const plain = (await decryptAssignment("textconv", a, identity)).reveal();
     try {
       return encodeRawValue(plain);
     } catch {
@@ -42,18 +42,27 @@ export async function textconvText(ctx: Context, path: string): Promise<string> 
   } catch {
     return "";
   }
-  const file: EnvFile = parseEnvFile(text);
   let identity: Identity | null = null;
   try {
     identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
   } catch {
     identity = null; // an unusable identity must not break `git diff`
   }
+  return textconvOf(text, identity);
+}
+
+/**
+ * What textconv shows for the text of a blob, decrypted with `identity`
+ * (null: markers): the one implementation behind `git-vault textconv` and
+ * the agent's answers (src/agent/), so both print the same bytes.
+ */
+export async function textconvOf(text: string, identity: Identity | null): Promise<string> {
+  const file: EnvFile = parseEnvFile(text);
   try {
     const shown = new Map<Assignment, Assignment>();
     for (const a of assignments(file)) {
       if (!looksEncrypted(a.value)) continue; // plaintext and empty values show as stored
-      const raw = await showValue(path, a, identity);
+      const raw = await showValue(a, identity);
       shown.set(a, withRawValue(a, raw, raw));
     }
     return encodeEnvFile(mapAssignments(file, (a) => shown.get(a) ?? a));

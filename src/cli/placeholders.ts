@@ -14,6 +14,8 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   "--label": "LABEL",
   "--trust-fingerprint": "FP",
   "--submodule-url": "URL",
+  "--timeout": "DURATION",
+  "--cache-mib": "MIB",
 };
 
 /**

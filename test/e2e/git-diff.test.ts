@@ -144,7 +144,7 @@ describe("git diff through the git-vault textconv driver", () => {
       expect(cache.status, `${repo}: ${cache.stdout}`).toBe(1);
       expect(cache.stdout).toBe("");
     }
-    expect(sb.git(vault, "config", "--local", "--get-regexp", "^diff\\.git-vault\\.")).toBe("diff.git-vault.textconv git-vault textconv\n");
+    expect(sb.git(vault, "config", "--local", "--get-regexp", "^diff\\.git-vault\\.")).toBe("diff.git-vault.textconv git-vault-textconv\n");
 
     set("API_KEY", "epsilon-api-key-6");
     commitVault("change API_KEY");

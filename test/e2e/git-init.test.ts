@@ -416,7 +416,7 @@ describe("git vault init with core.hooksPath in the global config", () => {
     expect(r.stderr).not.toMatch(/rerun with --force/);
     expect(r.stderr).toContain("next: commit the vault folder");
     expect(readdirSync(shared)).toEqual([]);
-    expect(sb.git(host, "config", "--local", "diff.git-vault.textconv").trim()).toBe("git-vault textconv");
+    expect(sb.git(host, "config", "--local", "diff.git-vault.textconv").trim()).toBe("git-vault-textconv");
     expect(existsSync(join(host, "vault", ".gitattributes"))).toBe(true);
 
     const doctor = gitRun(sb, host, ["vault", "doctor"]);

@@ -54,7 +54,7 @@ describe("git vault install / uninstall", () => {
     const hooks1 = snapshotTree(hooksPath);
     expect(config1.equals(config0)).toBe(false);
     expect(sb.git(repo, "config", "--local", "--get-regexp", "git-vault")).toBe(
-      "diff.git-vault.textconv git-vault textconv\nmerge.git-vault.name git-vault env merge\nmerge.git-vault.driver git-vault merge-driver %O %A %B %P\nmerge.git-vault.recursive binary\n",
+      "diff.git-vault.textconv git-vault-textconv\nmerge.git-vault.name git-vault env merge\nmerge.git-vault.driver git-vault merge-driver %O %A %B %P\nmerge.git-vault.recursive binary\n",
     );
     expect(hooks1.has("pre-commit 755")).toBe(true);
 
@@ -120,7 +120,7 @@ describe("git vault install / uninstall", () => {
     const hooks0 = snapshotTree(hooksPath);
 
     gitVault(sb, repo, "install", "--global");
-    expect(sb.git(repo, "config", "--global", "diff.git-vault.textconv").trim()).toBe("git-vault textconv");
+    expect(sb.git(repo, "config", "--global", "diff.git-vault.textconv").trim()).toBe("git-vault-textconv");
     expect(sb.git(repo, "config", "--global", "merge.git-vault.driver").trim()).toBe("git-vault merge-driver %O %A %B %P");
     expect(gitRun(sb, repo, ["config", "--global", "--get", "diff.git-vault.cachetextconv"]).status).toBe(1);
     expect(readFileSync(configPath).equals(config0)).toBe(true);
@@ -141,7 +141,7 @@ describe("git vault install / uninstall", () => {
     const hooks0 = snapshotTree(hooksPath);
 
     const r = gitVault(sb, repo, "install", "--manual");
-    expect(r.stdout).toContain("git config diff.git-vault.textconv 'git-vault textconv'");
+    expect(r.stdout).toContain("git config diff.git-vault.textconv 'git-vault-textconv'");
     expect(r.stdout).toContain("git config merge.git-vault.driver 'git-vault merge-driver %O %A %B %P'");
     expect(r.stdout).not.toMatch(/^git config diff\.git-vault\.cachetextconv/m);
     expect(readFileSync(configPath).equals(before[0] as Buffer)).toBe(true);
@@ -195,7 +195,7 @@ describe("git vault install / uninstall", () => {
     expect(sh(steps).status).toBe(0);
     sb.git(repo, "config", "diff.git-vault.wordRegex", "[^=]+");
     const undo = steps.slice(steps.indexOf("# Undo")).split("\n").filter((line) => line.startsWith("#   ")).map((line) => line.slice(4)).join("\n");
-    expect(undo).toContain("git config --unset diff.git-vault.textconv '^git-vault textconv$'");
+    expect(undo).toContain("git config --unset diff.git-vault.textconv '^git-vault-textconv$'");
     expect(sh(undo).status).toBe(0);
     expect(sb.git(repo, "config", "--local", "--get-regexp", "git-vault")).toBe("diff.git-vault.wordregex [^=]+\n");
     expect(existsSync(join(hooksPath, "pre-commit"))).toBe(false);
@@ -205,12 +205,12 @@ describe("git vault install / uninstall", () => {
     const r = gitVault(sb, repo, "install", "--manual", "--global");
     const commands = r.stdout.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
     expect(commands).toEqual([
-      "git config --global diff.git-vault.textconv 'git-vault textconv'",
+      "git config --global diff.git-vault.textconv 'git-vault-textconv'",
       "git config --global merge.git-vault.name 'git-vault env merge'",
       "git config --global merge.git-vault.driver 'git-vault merge-driver %O %A %B %P'",
       "git config --global merge.git-vault.recursive 'binary'",
     ]);
-    expect(r.stdout).toContain("#   git config --global --unset diff.git-vault.textconv '^git-vault textconv$'");
+    expect(r.stdout).toContain("#   git config --global --unset diff.git-vault.textconv '^git-vault-textconv$'");
     expect(r.stdout).not.toContain("pre-commit\"");
     expect(gitRun(sb, sb.home, ["vault", "install", "--manual", "--global"]).stdout).toBe(r.stdout); // no repository needed
   });

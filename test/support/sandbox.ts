@@ -1,7 +1,7 @@
 // One helper makes every test sandbox: a private HOME/XDG tree, a fixed git
 // identity and branch, and no system or user git config leaking in.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,6 +57,8 @@ export function makeSandbox({ allowFileTransport = false }: SandboxOptions = {})
   mkdirSync(binDir);
   // `git vault …` resolves git-vault on PATH, like an installed copy would.
   writeFileSync(join(binDir, "git-vault"), `#!/bin/sh\nexec "${process.execPath}" "${binPath}" "$@"\n`, { mode: 0o755 });
+  // The textconv client `git vault install` configures (dist/git-vault-textconv), as an install puts it on PATH.
+  symlinkSync(join(repoRoot, "dist", "git-vault-textconv"), join(binDir, "git-vault-textconv"));
   const env: NodeJS.ProcessEnv = {
     PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     HOME: home,

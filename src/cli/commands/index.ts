@@ -1,4 +1,5 @@
 /** Every command class, in the order `--help` lists them. */
+import { AgentLockCommand, AgentServeCommand, AgentStartCommand, AgentStatusCommand, AgentStopCommand } from "./agent.js";
 import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
 import { DoctorCommand } from "./doctor.js";
@@ -49,6 +50,10 @@ export const commands = [
   KeysWhereCommand,
   KeysImportCommand,
   KeysExportCommand,
+  AgentStartCommand,
+  AgentStatusCommand,
+  AgentLockCommand,
+  AgentStopCommand,
   StatusCommand,
   DoctorCommand,
   InstallCommand,
@@ -59,4 +64,5 @@ export const commands = [
   TextconvCommand,
   MergeDriverCommand,
   ManCommand,
+  AgentServeCommand,
 ];
