@@ -9,7 +9,7 @@ import { HooksInstallCommand, HooksStatusCommand, HooksUninstallCommand } from "
 import { InitCommand } from "./init.js";
 import { InstallCommand, UninstallCommand } from "./install.js";
 import { KeygenCommand } from "./keygen.js";
-import { KeysExportCommand, KeysImportCommand, KeysShowCommand, KeysWhereCommand } from "./keys.js";
+import { KeysExportCommand, KeysImportCommand, KeysMigrateCommand, KeysShowCommand, KeysWhereCommand } from "./keys.js";
 import { ListCommand } from "./list.js";
 import { ManCommand } from "./man.js";
 import { MergeDriverCommand } from "./merge-driver.js";
@@ -43,6 +43,7 @@ export const commands = [
   KeysWhereCommand,
   KeysImportCommand,
   KeysExportCommand,
+  KeysMigrateCommand,
   StatusCommand,
   DoctorCommand,
   InstallCommand,
