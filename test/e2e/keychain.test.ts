@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { binPath } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
 
 const bus = process.env["GIT_VAULT_TEST_SESSION_BUS"] ?? "";
@@ -219,6 +220,47 @@ withKeychain("with a Secret Service (gnome-keyring)", () => {
     for (const secret of [key, ciKey.key, key.slice(16, 40), ciKey.key.slice(16, 40)]) expect(started).not.toContain(secret);
     expect(started).not.toMatch(/AGE-SECRET-KEY/i);
     expect(started).not.toMatch(/^GIT_VAULT_IDENTITY=/m);
+  });
+
+  it("the native module loads only when an identity is looked up: not for --version, --help, recipients, check, or list of plaintext values (checked as test/e2e/loading.test.ts does)", () => {
+    const env = device("loading");
+    const recipient = ok(["keygen"], { env }).stdout.trim();
+    log.secret(KEY_RE.exec(lookupDevice())?.[0] as string, "the loading device's identity");
+    const file = encryptedFile("loading.env", env, recipient);
+    const preload = join(suite.sb.root, "trace-native.cjs");
+    const trace = join(suite.sb.root, "native.log");
+    writeFileSync(
+      preload,
+      [
+        'const fs = require("node:fs");',
+        "const { appendFileSync, readFileSync } = fs;",
+        "fs.readFileSync = function (path, ...rest) {",
+        '  if (typeof path === "string" && path.endsWith(".cjs")) appendFileSync(process.env.LOAD_LOG, `compiled ${path}\\n`);',
+        "  return readFileSync.call(this, path, ...rest);",
+        "};",
+        "const dlopen = process.dlopen;",
+        "process.dlopen = function (module, path, ...rest) {",
+        "  appendFileSync(process.env.LOAD_LOG, `dlopen ${path}\\n`);",
+        "  return dlopen.call(this, module, path, ...rest);",
+        "};",
+        "",
+      ].join("\n"),
+    );
+    const loads = (args: string[]): string[] => {
+      writeFileSync(trace, "");
+      const r = spawnSync(process.execPath, ["--require", preload, binPath, ...args], { cwd: suite.work, env: { ...suite.sb.env, ...env, LOAD_LOG: trace }, encoding: "utf8" });
+      expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      return readFileSync(trace, "utf8").split("\n").filter((l) => /keyring/.test(l)).map((l) => l.replace(/ .*\//, " "));
+    };
+    // Positive control: a decryption reads the identity from the keychain, and the probe sees the module load.
+    expect(loads(["get", "API_KEY", "--reveal", "--file", file])).toEqual(["compiled keyring.cjs", expect.stringMatching(/^dlopen keyring\.[a-z0-9-]+\.node$/)]);
+    const plain = join(suite.work, "plain.env");
+    writeFileSync(plain, `# git-vault v1\n# recipient: ${recipient}\n\nPLAIN=not-yet-encrypted\n`);
+    for (const args of [["--version"], ["--help"], ["keys", "--help"], ["list", "--file", plain], ["recipients", "list", "--file", file], ["check", "--file", file]]) {
+      expect(loads(args), args.join(" ")).toEqual([]);
+    }
+    // `list` marks values this device cannot open (SPEC §4: `undecryptable`), so for encrypted values it reads the identity.
+    expect(loads(["list", "--file", file])).toHaveLength(2);
   });
 
   it("a locked collection is not used: keygen writes the file and says why (runs last: the login keyring stays locked)", () => {
