@@ -87,11 +87,24 @@ export function whereIdentity(
   return { source: identity?.source ?? null, defaultPath: defaultIdentityPath(ctx.env), device: stores.device.description, keychainProblem: stores.keychainProblem };
 }
 
-/** The device's identity store and whether it persists, for doctor and status. */
-export function identityBackend(ctx: Context): { kind: "file" | "keychain"; description: string; persists: boolean; keychainProblem: string | null } {
-  const stores = identityStores(ctx.env);
-  // Both backends persist: keychain.ts never uses keyring-rs's kernel keyring fallback.
-  return { kind: stores.device.kind, description: stores.device.description, persists: true, keychainProblem: stores.keychainProblem };
+/** The device's identity store, whether it persists, and why the keychain is not used. */
+export interface IdentityBackend {
+  readonly backend: "file" | "keychain";
+  readonly where: string;
+  readonly persists: boolean;
+  readonly keychainProblem: string | null;
+}
+
+/** The device's identity store, for doctor and status (a keychain that fails to answer is reported, not thrown). */
+export function identityBackend(ctx: Context): IdentityBackend {
+  try {
+    const stores = identityStores(ctx.env);
+    // Both persist: keychain.ts never uses keyring-rs's kernel-keyring fallback.
+    return { backend: stores.device.kind, where: stores.device.description, persists: true, keychainProblem: stores.keychainProblem };
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    return { backend: "keychain", where: "keychain", persists: true, keychainProblem: error.message };
+  }
 }
 
 /**

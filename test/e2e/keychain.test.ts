@@ -74,6 +74,8 @@ describe("with no session bus", () => {
     const where = ok(["keys", "where"], { env });
     expect(where.stdout).toBe(`file\t${path}\n`);
     expect(where.stderr).toMatch(/keychain not used: no D-Bus session bus/);
+    const repo = suite.sb.repo("no-bus-repo");
+    expect(ok(["status"], { env }, repo).stdout).toContain(`key store:    file ${path}, persistent (keychain not used: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set))\n`);
     const refused = run(["keys", "migrate", "--to", "keychain"], { env });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/the keychain cannot be used: no D-Bus session bus/);
@@ -109,6 +111,15 @@ withKeychain("with a Secret Service (gnome-keyring)", () => {
     // The independent check: age-keygen derives the same recipient from what secret-tool returned.
     expect(tool("age-keygen", ["-y"], { input: stored }).stdout.trim()).toBe(recipient);
     expect(ok(["keys", "where"], { env }).stdout).toBe("keychain\tkeychain (Secret Service, service git-vault)\n");
+    const repo = suite.sb.repo("desktop-repo");
+    expect(ok(["status"], { env }, repo).stdout).toMatch(/^key store: +keychain \(Secret Service, service git-vault\), persistent$/m);
+    const doctor = JSON.parse(run(["doctor", "--json"], { env }, repo).stdout) as { status: { identityStore: unknown } };
+    expect(doctor.status.identityStore).toEqual({
+      backend: "keychain",
+      where: "keychain (Secret Service, service git-vault)",
+      persists: true,
+      keychainProblem: null,
+    });
 
     const file = encryptedFile("desktop.env", env, recipient);
     expect(ok(["get", "API_KEY", "--reveal", "--file", file], { env }).stdout).toBe("keychain-value-1\n");
