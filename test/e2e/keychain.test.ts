@@ -5,10 +5,10 @@
 // `secret-tool` is the independent client; `keyctl` shows that nothing goes to
 // the kernel keyring when there is no bus.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, readdirSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { binPath } from "../support/sandbox.js";
+import { binPath, repoRoot } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
 
 const bus = process.env["GIT_VAULT_TEST_SESSION_BUS"] ?? "";
@@ -274,6 +274,18 @@ withKeychain("with a Secret Service (gnome-keyring)", () => {
     }
     // `list` marks values this device cannot open (SPEC §4: `undecryptable`), so for encrypted values it reads the identity.
     expect(loads(["list", "--file", file])).toHaveLength(2);
+  });
+
+  it("a missing native module is said and the file used (a build for a platform with no @napi-rs/keyring binary)", () => {
+    const copy = suite.sb.dir("dist-without-binary");
+    for (const name of readdirSync(join(repoRoot, "dist"))) if (!name.endsWith(".node")) copyFileSync(join(repoRoot, "dist", name), join(copy, name));
+    const env = device("no-binary");
+    const r = spawnSync(process.execPath, [join(copy, "bin.cjs"), "keygen"], { cwd: suite.work, env: { ...suite.sb.env, ...env }, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^created identity .*\/git-vault\/identity \(not in the keychain: the keychain module \(@napi-rs\/keyring\) did not load: .+\)$/m);
+    expect(statSync(identityFileOf(env)).mode & 0o777).toBe(0o600);
+    log.secret(KEY_RE.exec(readFileSync(identityFileOf(env), "utf8"))?.[0] as string, "the no-binary identity");
+    expect(searchAll()).toBe("");
   });
 
   it("a locked collection is not used: keygen writes the file and says why (runs last: the login keyring stays locked)", () => {
