@@ -62,7 +62,11 @@ function ageKey(name: string): { key: string; recipient: string; path: string } 
 
 describe("with no session bus", () => {
   it("keygen writes the 0600 file, says why not the keychain, and puts nothing in the kernel keyring", () => {
-    const keyctl = (ring: string) => tool("keyctl", ["show", ring]).stdout;
+    const keyctl = (ring: string) => {
+      const r = tool("keyctl", ["show", ring]);
+      expect(r.status, `keyctl show ${ring}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
     const before = [keyctl("@u"), keyctl("@s")];
     const env = device("no-bus", { DBUS_SESSION_BUS_ADDRESS: "", XDG_RUNTIME_DIR: "" });
     const r = ok(["keygen"], { env });
@@ -80,6 +84,11 @@ describe("with no session bus", () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/the keychain cannot be used: no D-Bus session bus/);
     expect(existsSync(path)).toBe(true);
+    // A device with no identity says the keychain was not searched, and why.
+    const file = encryptedFile("no-bus.env", env, r.stdout.trim());
+    const none = run(["get", "API_KEY", "--reveal", "--file", file], { env: device("no-bus-empty", { DBUS_SESSION_BUS_ADDRESS: "" }) });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/no age identity found on this device \(the keychain was not searched: no D-Bus session bus/);
   });
 });
 
