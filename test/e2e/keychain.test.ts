@@ -75,6 +75,12 @@ describe("with no session bus", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     log.secret(KEY_RE.exec(readFileSync(path, "utf8"))?.[0] as string, "the no-bus identity");
     expect([keyctl("@u"), keyctl("@s")]).toEqual(before);
+    // A bus address where no bus answers: the native module loads and, pinned to the
+    // Secret Service, fails instead of falling back to the kernel keyring.
+    const deadBus = device("dead-bus", { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(suite.sb.root, "no-such-bus")}` });
+    expect(ok(["keygen"], { env: deadBus }).stderr).toMatch(/^created identity .*\/git-vault\/identity \(not in the keychain: Secret Service unavailable: .+\)$/m);
+    log.secret(KEY_RE.exec(readFileSync(identityFileOf(deadBus), "utf8"))?.[0] as string, "the dead-bus identity");
+    expect([keyctl("@u"), keyctl("@s")]).toEqual(before);
     const where = ok(["keys", "where"], { env });
     expect(where.stdout).toBe(`file\t${path}\n`);
     expect(where.stderr).toMatch(/keychain not used: no D-Bus session bus/);
