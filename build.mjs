@@ -10,12 +10,15 @@
 //   yaml.cjs      the YAML parser, only for a YAML config file
 //   textconv.cjs  `textconv FILE` on its own
 //   git-vault-textconv  the textconv client (sh): the agent, else `git-vault textconv`
+//   keyring.cjs   @napi-rs/keyring's loader, beside its native binary
+//                 (keyring.PLATFORM.node), required by src/keys/keychain.ts
+//                 only when an identity is looked up in the OS keychain
 // textconv.cjs, cli.cjs and crypto.cjs get V8 code caches (NAME.ccache, below).
 import { build } from "esbuild";
 import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
 import { compileBundle, compiledBundles, runBundle } from "./src/launcher/code-cache.mjs";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
@@ -31,8 +34,13 @@ const common = {
   sourcemap: false,
   minify: false,
   legalComments: "none",
-  define: { __GIT_VAULT_VERSION__: JSON.stringify(version) },
+  define: { __GIT_VAULT_VERSION__: JSON.stringify(version), __GIT_VAULT_BUNDLED__: "true" },
   logLevel: "warning",
+};
+// src/keys/keychain.ts requires ./keyring.cjs relative to the bundle it is in.
+const moduleUrl = {
+  define: { ...common.define, "import.meta.url": "__gvModuleUrl" },
+  banner: { js: 'const __gvModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
 // The crypto layer and YAML stay out of cli.cjs: their imports become
@@ -52,8 +60,7 @@ await build({
   // require() the sibling bundles: a dynamic import() would go through the ES module loader.
   supported: { "dynamic-import": false },
   // install.ts finds the shipped hook relative to its own file.
-  define: { ...common.define, "import.meta.url": "__gvModuleUrl" },
-  banner: { js: 'const __gvModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  ...moduleUrl,
 });
 await build({
   ...common,
@@ -85,7 +92,25 @@ await build({
   entryPoints: ["src/app/textconv.ts"],
   outfile: "dist/textconv.cjs",
   plugins: [esbuildAgeShims],
+  ...moduleUrl,
 });
+// The keychain: napi-rs's loader first requires ./keyring.PLATFORM.node beside
+// itself, so the binary of this machine's platform package (installed by npm
+// as an optional dependency) is copied next to it; dist/ stays self-contained.
+await build({
+  ...common,
+  entryPoints: ["node_modules/@napi-rs/keyring/index.js"],
+  outfile: "dist/keyring.cjs",
+  external: ["@napi-rs/keyring-*", "./keyring.*.node"],
+});
+for (const name of readdirSync("node_modules/@napi-rs").filter((n) => n.startsWith("keyring-"))) {
+  for (const file of readdirSync(join("node_modules/@napi-rs", name)).filter((f) => f.endsWith(".node"))) {
+    copyFileSync(join("node_modules/@napi-rs", name, file), join("dist", file));
+  }
+}
+if (!readdirSync("dist").some((f) => f.endsWith(".node")) && existsSync("node_modules/@napi-rs/keyring")) {
+  console.warn("build: no @napi-rs/keyring binary for this platform; git-vault will keep identities in the file");
+}
 
 // Generated from the command definitions, so they never drift from the code:
 // the man page (`git vault --help` opens `man git-vault`), and the top-level

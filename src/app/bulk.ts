@@ -42,11 +42,14 @@ export async function listKeys(ctx: Context, request: TargetOptions & { identity
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
   const fingerprint = shortFingerprint(recipientList(readHeader(loaded.file)));
-  const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  // Looked up at the first encrypted value only: a file of plaintext values
+  // needs no identity, and the keychain's native module stays unloaded.
+  let identity: Identity | null | undefined;
   const rows: KeyRow[] = [];
   for (const a of assignments(loaded.file)) {
     let state = staticState(a, fingerprint);
-    if (identity !== null && (state === "encrypted" || state === "stale")) {
+    if (state === "encrypted" || state === "stale") identity ??= resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+    if (identity && (state === "encrypted" || state === "stale")) {
       try {
         await decryptAssignment(target.display, a, identity);
       } catch (error) {

@@ -1,29 +1,74 @@
-/** Identity use cases: keygen and `keys show|where|import|export`. */
+/** Identity use cases: keygen and `keys show|where|import|export|migrate`. */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Secret } from "../core/secret.js";
 import { VaultError } from "../errors.js";
 import { type IdentitySource, defaultIdentityPath, requireIdentity, resolveIdentity } from "../keys/identity.js";
-import { deviceIdentityStore, encodeDeviceIdentity, isoSeconds, parseDeviceIdentity } from "../keys/store.js";
+import { type DeviceIdentity, type IdentityStore, deviceIdentityStore, encodeDeviceIdentity, identityStores, isoSeconds, parseDeviceIdentity } from "../keys/store.js";
 import type { Context } from "./context.js";
 import { identityRecipients } from "./recipient-of.js";
 
 export interface KeygenResult {
   readonly created: boolean;
+  /** Where the identity is: the file's path, or the keychain's description. */
   readonly path: string;
   readonly recipient: string;
+  /** The backend it is in. */
+  readonly backend: "file" | "keychain";
+  /** When it went to the file: why not to the keychain. */
+  readonly keychainProblem: string | null;
+}
+
+/** True when both identities hold the same keys in the same states. */
+function sameIdentity(a: DeviceIdentity, b: DeviceIdentity | null): boolean {
+  const text = (identity: DeviceIdentity) => identity.keys.map((k) => `${k.state} ${k.key.reveal()}`).sort().join("\n");
+  return b !== null && text(a) === text(b);
+}
+
+/**
+ * Stores a new identity in the device's store: the keychain when it is usable
+ * and the write reads back, else the 0600 file, saying why the keychain was not
+ * used. Never the kernel keyring (keychain.ts pins the Secret Service).
+ */
+function storeNewIdentity(ctx: Context, identity: DeviceIdentity): { store: IdentityStore; keychainProblem: string | null } {
+  const stores = identityStores(ctx.env);
+  if (stores.device.kind === "keychain") {
+    try {
+      stores.device.write(identity, { exclusive: true });
+      if (sameIdentity(identity, stores.device.read())) return { store: stores.device, keychainProblem: null };
+      stores.device.remove();
+      return storeInFile(stores.file, identity, "the keychain did not return what was stored");
+    } catch (error) {
+      if (!(error instanceof VaultError) || error.code === "identity-exists") throw error;
+      // Entries a write cut short left behind would make the keychain look in use.
+      try {
+        stores.device.remove();
+      } catch {
+        // Reported below: the keychain is failing anyway.
+      }
+      return storeInFile(stores.file, identity, error.message);
+    }
+  }
+  return storeInFile(stores.device, identity, stores.keychainProblem);
+}
+
+function storeInFile(file: IdentityStore, identity: DeviceIdentity, keychainProblem: string | null): { store: IdentityStore; keychainProblem: string | null } {
+  file.write(identity, { exclusive: true });
+  return { store: file, keychainProblem };
 }
 
 /** Creates this device's identity once; later calls report the existing one. */
 export async function keygen(ctx: Context): Promise<KeygenResult> {
-  const store = deviceIdentityStore(ctx.env);
   const existing = resolveIdentity({ env: { ...ctx.env, GIT_VAULT_IDENTITY: "", GIT_VAULT_IDENTITY_FILE: "" }, cwd: ctx.cwd });
-  if (existing !== null) return { created: false, path: existing.source.description, recipient: (await identityRecipients(existing))[0] as string };
+  if (existing !== null) {
+    const backend = existing.source.kind === "keychain" ? "keychain" : "file";
+    return { created: false, path: existing.source.description, recipient: (await identityRecipients(existing))[0] as string, backend, keychainProblem: null };
+  }
   const { generateIdentity, identityToRecipient } = await import("../crypto/index.js");
   const identity = await generateIdentity();
   const recipient = await identityToRecipient(identity);
-  store.write({ keys: [{ key: new Secret(identity), state: "current", recipient, since: isoSeconds(ctx.clock()) }] }, { exclusive: true });
-  return { created: true, path: store.description, recipient };
+  const stored = storeNewIdentity(ctx, { keys: [{ key: new Secret(identity), state: "current", recipient, since: isoSeconds(ctx.clock()) }] });
+  return { created: true, path: stored.store.description, recipient, backend: stored.store.kind, keychainProblem: stored.keychainProblem };
 }
 
 /** The recipients (public keys) of the identity in use, current one first. */
@@ -32,18 +77,76 @@ export async function showRecipients(ctx: Context, identityFile: string | undefi
   return { source: identity.source, recipients: await identityRecipients(identity) };
 }
 
-/** Where the identity comes from (null source when there is none) and where keygen would put it. */
-export function whereIdentity(ctx: Context, identityFile: string | undefined): { source: IdentitySource | null; defaultPath: string } {
+/** Where the identity comes from (null source when there is none), where keygen would put it, and whether the keychain can be used. */
+export function whereIdentity(
+  ctx: Context,
+  identityFile: string | undefined,
+): { source: IdentitySource | null; defaultPath: string; device: string; keychainProblem: string | null } {
   const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile });
-  return { source: identity?.source ?? null, defaultPath: defaultIdentityPath(ctx.env) };
+  const stores = identityStores(ctx.env);
+  return { source: identity?.source ?? null, defaultPath: defaultIdentityPath(ctx.env), device: stores.device.description, keychainProblem: stores.keychainProblem };
 }
 
-/** Imports an age identity file (e.g. from `age-keygen`) as this device's identity. */
+/** The device's identity store, whether it persists, and why the keychain is not used. */
+export interface IdentityBackend {
+  readonly backend: "file" | "keychain";
+  readonly where: string;
+  readonly persists: boolean;
+  readonly keychainProblem: string | null;
+}
+
+/** The device's identity store, for doctor and status (a keychain that fails to answer is reported, not thrown). */
+export function identityBackend(ctx: Context): IdentityBackend {
+  try {
+    const stores = identityStores(ctx.env);
+    // Both persist: keychain.ts never uses keyring-rs's kernel-keyring fallback.
+    return { backend: stores.device.kind, where: stores.device.description, persists: true, keychainProblem: stores.keychainProblem };
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    return { backend: "keychain", where: "keychain", persists: true, keychainProblem: error.message };
+  }
+}
+
+/**
+ * Moves this device's identity, retired and pending keys included, to the
+ * keychain or the file. The source is removed only once the copy was read
+ * back and holds the same keys in the same states.
+ */
+export function migrateIdentity(ctx: Context, to: "keychain" | "file"): { from: string; to: string; keys: number } {
+  const stores = identityStores(ctx.env);
+  if (stores.keychain === null) {
+    throw new VaultError("keychain-unavailable", `the keychain cannot be used: ${stores.keychainProblem ?? "unknown reason"}`, {
+      hint: "run it in your desktop session (where the keychain is unlocked); the identity stays where it is",
+    });
+  }
+  const [source, target] = to === "file" ? [stores.keychain, stores.file] : [stores.file, stores.keychain];
+  const identity = source.read();
+  if (identity === null) {
+    const there = target.read() !== null;
+    throw new VaultError(there ? "identity-exists" : "no-identity", there ? `the identity is already in the ${target.description}` : `there is no identity in the ${source.description} to move`);
+  }
+  target.write(identity, { exclusive: true });
+  if (!sameIdentity(identity, target.read())) {
+    throw new VaultError("keychain-failed", `${target.description} did not return the identity written to it; ${source.description} is left as it was`, {
+      hint: "check the keychain (locked? full?) and run the command again",
+    });
+  }
+  source.remove();
+  return { from: source.description, to: target.description, keys: identity.keys.length };
+}
+
+async function readStdin(ctx: Context): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Imports an age identity file (e.g. from `age-keygen`), or `-` for stdin, as this device's identity. */
 export async function importIdentity(ctx: Context, file: string): Promise<KeygenResult> {
-  const source = resolve(ctx.cwd, file);
+  const source = file === "-" ? "stdin" : resolve(ctx.cwd, file);
   let text: string;
   try {
-    text = readFileSync(source, "utf8");
+    text = file === "-" ? await readStdin(ctx) : readFileSync(source, "utf8");
   } catch (error) {
     throw new VaultError("identity-unreadable", `cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
   }
@@ -56,10 +159,9 @@ export async function importIdentity(ctx: Context, file: string): Promise<Keygen
     if (!(error instanceof VaultError)) throw error;
     throw new VaultError("identity-invalid", `${source}: not a valid age identity`, { hint: "check the key was copied whole (AGE-SECRET-KEY-1…)" });
   }
-  const store = deviceIdentityStore(ctx.env);
   const since = isoSeconds(ctx.clock());
-  store.write({ keys: keys.map((k, i) => ({ ...k, recipient: recipients[i], since: k.since ?? since })) }, { exclusive: true });
-  return { created: true, path: store.description, recipient: recipients[0] as string };
+  const stored = storeNewIdentity(ctx, { keys: keys.map((k, i) => ({ ...k, recipient: recipients[i], since: k.since ?? since })) });
+  return { created: true, path: stored.store.description, recipient: recipients[0] as string, backend: stored.store.kind, keychainProblem: stored.keychainProblem };
 }
 
 /**

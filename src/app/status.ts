@@ -26,6 +26,7 @@ import {
   upstreamBranch,
 } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
+import { type IdentityBackend, identityBackend } from "./keys.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, listEnvFiles, resolveVaultDir } from "./target.js";
 import { loadEnvFile } from "./vaultfile.js";
@@ -83,6 +84,8 @@ export interface VaultStatus {
   readonly hiddenFromHostStatus: boolean;
   readonly envFiles: readonly EnvFileStatus[];
   readonly identity: string | null;
+  /** Where this device keeps its identity (the keychain or the file), whether that persists, and why not the keychain. */
+  readonly identityStore: IdentityBackend;
 }
 
 function envFileStatus(path: string, display: string): EnvFileStatus {
@@ -130,6 +133,7 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
   const hostSees = host === null || mode !== "submodule" ? true : statusPorcelain(host, { pathspecs: [rel] }).length > 0;
   const pinned = sub?.pinned ?? null;
   const head = vault === null ? null : headCommit(vault);
+  const identityStore = identityBackend(ctx);
   let identity: string | null = null;
   try {
     identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile })?.source.description ?? null;
@@ -156,5 +160,6 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
     hiddenFromHostStatus: dirty.length > 0 && !hostSees,
     envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(p, relative(ctx.cwd, p) || p)) : [],
     identity,
+    identityStore,
   };
 }

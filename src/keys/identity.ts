@@ -1,7 +1,7 @@
 /**
  * Where this device's age identity comes from, in order of precedence:
  * `--identity-file`, `GIT_VAULT_IDENTITY` (key text), `GIT_VAULT_IDENTITY_FILE`,
- * the OS keychain (a later provider slots in here), then the identity file
+ * the OS keychain (keychain.ts), then the identity file
  * `$XDG_CONFIG_HOME/git-vault/identity`. Identity text is held in `Secret`s and
  * never reaches argv, logs or child processes.
  */
@@ -82,7 +82,9 @@ export function resolveIdentity(request: IdentityRequest): Identity | null {
 export function requireIdentity(request: IdentityRequest): Identity {
   const identity = resolveIdentity(request);
   if (identity === null) {
-    throw new VaultError("no-identity", "no age identity found on this device", {
+    // An identity in a keychain that cannot be read now (locked, no session bus) is not found either: say so.
+    const problem = deviceIdentityStore(request.env).keychainProblem;
+    throw new VaultError("no-identity", `no age identity found on this device${problem === undefined ? "" : ` (the keychain was not searched: ${problem})`}`, {
       hint: "create one with `git vault keygen` or `git vault keys import FILE`; an identity kept elsewhere is named on each command with --identity-file (-i) or GIT_VAULT_IDENTITY_FILE (GIT_VAULT_IDENTITY for the key itself)",
     });
   }

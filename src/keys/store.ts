@@ -9,7 +9,7 @@
  * Every key decrypts; only the current one is this device's recipient.
  *
  * Backends implement {@link IdentityStore}; {@link deviceIdentityStore} picks the
- * one in use (the identity file today; the OS keychain slots in there). The
+ * one in use: the OS keychain (keychain.ts) or the identity file. The
  * file backend writes age-keygen style text, so `age -d -i FILE` reads it:
  *
  * ```
@@ -21,12 +21,13 @@
  * AGE-SECRET-KEY-1…
  * ```
  */
-import { readFileSync, rmSync, statSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { Secret } from "../core/secret.js";
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
+import { probeKeychain } from "./keychain.js";
 
 /** What a stored key is for; see the module comment. */
 export type KeyState = "current" | "pending" | "retired";
@@ -62,6 +63,8 @@ export interface IdentityStore {
   write(identity: DeviceIdentity, options?: { readonly exclusive?: boolean }): void;
   /** Deletes what is stored; nothing stored is not an error. */
   remove(): void;
+  /** For the file chosen by {@link deviceIdentityStore}: why the keychain is not used (no session bus, locked…). */
+  readonly keychainProblem?: string | undefined;
 }
 
 const KEY_RE = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]+$/;
@@ -207,7 +210,28 @@ export function fileIdentityStore(path: string): IdentityStore {
   };
 }
 
-/** The store this device's identity lives in. */
-export function deviceIdentityStore(env: NodeJS.ProcessEnv): IdentityStore {
-  return fileIdentityStore(defaultIdentityPath(env));
+/**
+ * The store this device's identity lives in (SPEC §6: the keychain before the
+ * file): the keychain when it holds an identity, else the file when it holds
+ * one, else (nothing stored yet) the keychain when it is usable. A keychain
+ * that cannot be used (no session bus, no native module, locked) leaves the
+ * file, which then says why in `keychainProblem`.
+ */
+export function deviceIdentityStore(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): IdentityStore {
+  return identityStores(env, platform).device;
+}
+
+/** Both backends of this device, and the one {@link deviceIdentityStore} picks. */
+export function identityStores(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): { readonly device: IdentityStore; readonly keychain: IdentityStore | null; readonly file: IdentityStore; readonly keychainProblem: string | null } {
+  const path = defaultIdentityPath(env);
+  const file = fileIdentityStore(path);
+  const probe = probeKeychain(env, platform);
+  const withProblem = (problem: string | null) => ({ ...file, keychainProblem: problem ?? undefined });
+  if (probe.store === null) return { device: withProblem(probe.problem), keychain: null, file, keychainProblem: probe.problem };
+  const keychain = probe.store;
+  const device = keychain.read() !== null || !existsSync(path) ? keychain : file;
+  return { device, keychain, file, keychainProblem: null };
 }

@@ -268,7 +268,7 @@ describe("command-line and repository errors", () => {
   });
 
   it("a command group without a command, or with one it lacks: exit 2, listing its commands; --help lists them with exit 0", () => {
-    expectFailureUsage(["keys"], /^usage error: `git vault keys` needs a command\nthe keys commands: show, where, import, export\n/);
+    expectFailureUsage(["keys"], /^usage error: `git vault keys` needs a command\nthe keys commands: show, where, import, export, migrate\n/);
     const unknown = expectFailureUsage(["hooks", "instal"], /^usage error: 'instal' is not a `git vault hooks` command\ndid you mean: install\?\nthe hooks commands: install, status, uninstall\n/);
     expect(unknown.stderr).not.toMatch(/Command not found/);
     const help = run(["recipients", "--help"]);

@@ -76,6 +76,8 @@ describe("modules each command loads", () => {
     expect(bundlesWith("src/crypto/x25519.ts").sort()).toEqual(["crypto.cjs", "textconv.cjs"]);
     expect(bundlesWith("node_modules/yaml/")).toEqual(["yaml.cjs"]);
     expect(bundlesWith("node_modules/clipanion/")).toEqual(["cli.cjs"]);
+    // The keychain's native loader (test/e2e/keychain.test.ts: loaded only when an identity is looked up).
+    expect(bundlesWith("node_modules/@napi-rs/keyring/")).toEqual(["keyring.cjs"]);
   });
 
   it("commands that decrypt load the crypto bundle (the preload sees it)", () => {

@@ -12,7 +12,7 @@ import { HooksInstallCommand, HooksStatusCommand, HooksUninstallCommand } from "
 import { InitCommand } from "./init.js";
 import { InstallCommand, UninstallCommand } from "./install.js";
 import { KeygenCommand } from "./keygen.js";
-import { KeysExportCommand, KeysImportCommand, KeysShowCommand, KeysWhereCommand } from "./keys.js";
+import { KeysExportCommand, KeysImportCommand, KeysMigrateCommand, KeysShowCommand, KeysWhereCommand } from "./keys.js";
 import { ListCommand } from "./list.js";
 import { ManCommand } from "./man.js";
 import { MergeDriverCommand } from "./merge-driver.js";
@@ -54,6 +54,7 @@ export const commands = [
   AgentStatusCommand,
   AgentLockCommand,
   AgentStopCommand,
+  KeysMigrateCommand,
   StatusCommand,
   DoctorCommand,
   InstallCommand,

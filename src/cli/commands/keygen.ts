@@ -1,6 +1,7 @@
 import { Command } from "clipanion";
 import { VaultCommand } from "../base.js";
 import { say } from "../ui.js";
+import { storedWhere } from "./keys.js";
 
 export class KeygenCommand extends VaultCommand {
   static override paths = [["keygen"]];
@@ -8,7 +9,7 @@ export class KeygenCommand extends VaultCommand {
     category: "Identity",
     description: "create this device's age identity (once; reused across repos)",
     details: `
-      Creates an X25519 age identity in \`$XDG_CONFIG_HOME/git-vault/identity\` (mode 0600, in the format \`age-keygen\` writes) and prints its recipient (public key) on stdout. If the device already has an identity, prints its recipient and changes nothing.
+      Creates an X25519 age identity and prints its recipient (public key) on stdout. The identity goes to the OS keychain (macOS login Keychain, a Linux Secret Service such as gnome-keyring; service \`git-vault\`) when one is usable, else to \`$XDG_CONFIG_HOME/git-vault/identity\` (mode 0600, in the format \`age-keygen\` writes); stderr says which, and why not the keychain. A store that does not persist (the Linux kernel keyring) is never used. If the device already has an identity, prints its recipient and changes nothing.
     `,
     examples: [
       ["Create the identity of this device", "git vault keygen"],
@@ -19,7 +20,7 @@ export class KeygenCommand extends VaultCommand {
   async execute(): Promise<number> {
     const { keygen } = await import("../../app/keys.js");
     const result = await keygen(this.context);
-    say(this.context, result.created ? `created identity ${result.path}` : `an identity already exists at ${result.path}; keeping it`);
+    say(this.context, result.created ? `created identity ${storedWhere(result)}` : `an identity already exists at ${result.path}; keeping it`);
     this.context.stdout.write(`${result.recipient}\n`);
     return 0;
   }

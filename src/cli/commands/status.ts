@@ -51,6 +51,8 @@ export function renderStatus(s: VaultStatus, cwd: string): string {
     for (const d of s.dirty) lines.push(`              ${d}`);
   }
   lines.push(`identity:     ${s.identity ?? "none (run `git vault keygen`)"}`);
+  const store = s.identityStore;
+  lines.push(`key store:    ${store.backend === "keychain" ? store.where : `file ${store.where}`}${store.persists ? ", persistent" : ", NOT persistent"}${store.keychainProblem === null ? "" : ` (keychain not used: ${store.keychainProblem})`}`);
   if (s.envFiles.length > 0) {
     lines.push("env files:");
     const rows = s.envFiles.map((f) => [
