@@ -1,4 +1,5 @@
 /** Every command class, in the order `--help` lists them. */
+import { AuditShowCommand, AuditTailCommand, AuditVerifyCommand } from "./audit.js";
 import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
 import { DoctorCommand } from "./doctor.js";
@@ -35,6 +36,9 @@ export const commands = [
   CheckCommand,
   VerifyCommand,
   RunCommand,
+  AuditTailCommand,
+  AuditShowCommand,
+  AuditVerifyCommand,
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
