@@ -19,14 +19,18 @@ export interface DecryptedValue {
   readonly where: string;
 }
 
-/** Decrypts the effective values of the target (all keys, or just `only`), by key. */
+/**
+ * Decrypts the effective values of the target (all keys, or just `only`), by
+ * key, after asking the policy hook; the note gets the target (unless the
+ * caller set it already) and the key names.
+ */
 export async function decryptAll(
   ctx: Context,
   request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
   note: AuditNote,
 ): Promise<Map<string, DecryptedValue>> {
   for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
-  const target = await resolveTarget(ctx, request);
+  const target = note.target ?? (await resolveTarget(ctx, request));
   note.target = target;
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
@@ -63,10 +67,20 @@ export async function runWithSecrets(
 ): Promise<number> {
   checkCommand(request.argv);
   const values = await audited(ctx, "run", (note) => decryptAll(ctx, request, note));
-  checkNoNulByte(values);
-  const env = childEnvironment(ctx.env, values);
-  checkVariableSizes(env, values);
+  const env = secretEnvironment(ctx.env, values);
   return runChild(request.argv, { cwd: ctx.cwd, env, signals });
+}
+
+/**
+ * The environment of a program that gets the values as variables (the
+ * command of `run`, the docker client): checked first for what exec cannot
+ * carry, naming file, line and key.
+ */
+export function secretEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
+  checkNoNulByte(values);
+  const out = childEnvironment(env, values);
+  checkVariableSizes(out, values);
+  return out;
 }
 
 /**

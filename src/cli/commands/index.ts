@@ -2,6 +2,7 @@
 import { AuditShowCommand, AuditTailCommand, AuditVerifyCommand } from "./audit.js";
 import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
+import { DockerBuildCommand, DockerExecCommand } from "./docker.js";
 import { DoctorCommand } from "./doctor.js";
 import { EncryptCommand } from "./encrypt.js";
 import { FmtCommand } from "./fmt.js";
@@ -36,6 +37,8 @@ export const commands = [
   CheckCommand,
   VerifyCommand,
   RunCommand,
+  DockerExecCommand,
+  DockerBuildCommand,
   AuditTailCommand,
   AuditShowCommand,
   AuditVerifyCommand,
