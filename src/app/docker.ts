@@ -6,7 +6,7 @@
  * to.
  */
 import { UsageError, VaultError } from "../errors.js";
-import { checkCommand, runChild, withoutOwnVariables } from "../runtime/child.js";
+import { runChild, withoutOwnVariables } from "../runtime/child.js";
 import { type DockerDaemon, resolveDockerDaemon, writeSecretFiles } from "../runtime/docker.js";
 import type { Config } from "../config/index.js";
 import { audited } from "./audit.js";
@@ -97,7 +97,9 @@ function checkSecretsDir(dir: string): void {
  * files written first; resolves with the exit code of `docker exec`.
  */
 export async function dockerExec(ctx: Context, request: DockerExecRequest, signals: Pick<NodeJS.Process, "on" | "off">): Promise<number> {
-  checkCommand(request.argv);
+  const where = "put it after the container and --: git vault docker exec CONTAINER -- COMMAND [ARGS...]";
+  if (request.argv.length === 0) throw new UsageError("no command given", where);
+  if (request.argv[0] === "") throw new UsageError("empty command name", where);
   if (request.container === "" || request.container.startsWith("-")) throw new UsageError("a container name or id is needed before --");
   const dir = request.dir ?? DEFAULT_SECRETS_DIR;
   if (!request.asFiles && (request.dir !== undefined || request.cleanup === true || request.allowDisk === true)) {

@@ -72,13 +72,13 @@ export async function askPolicy(ctx: Context, note: AuditNote): Promise<void> {
     return;
   }
   const shown = displayPath(ctx, hook);
-  const envName = target.envName ?? "*";
+  const what = target.envName !== null ? `env ${target.envName}` : target.display;
   const why = answer.timedOut
     ? `did not answer within ${timeoutMs(ctx.env) / 1000} s`
     : answer.startError !== null
       ? `could not be started (${answer.startError})`
       : `refused (exit ${answer.exitCode ?? "by signal"})`;
-  throw new VaultError("policy-denied", `${note.command} for env ${envName} denied: the policy hook ${shown} ${why}${said !== "" ? `:\n${said}` : ""}`, {
+  throw new VaultError("policy-denied", `${note.command} for ${what} denied: the policy hook ${shown} ${why}${said !== "" ? `:\n${said}` : ""}`, {
     hint:
       answer.startError !== null
         ? `make ${shown} an executable file, or fix policyHook in ${target.config.source ?? "the configuration"}`

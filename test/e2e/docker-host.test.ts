@@ -143,6 +143,24 @@ describe("what the docker client is handed", () => {
     const relative = withStandIn(["docker", "exec", "--as-files", "--dir", "secrets", "--file", file, "web", "--", "true"]);
     expect([relative.status, called()]).toEqual([2, false]);
     expect(withStandIn(["docker", "build", "--file", file]).status).toBe(2);
+    const noCommand = withStandIn(["docker", "exec", "--file", file, "web"]);
+    expect([noCommand.status, noCommand.stderr, called()]).toEqual([2, "error: no command given\nhint: put it after the container and --: git vault docker exec CONTAINER -- COMMAND [ARGS...]\n", false]);
+  });
+
+  it("--container NAME names the container as the specification writes it", () => {
+    expect(withStandIn(["docker", "exec", "--file", file, "--container", "web", "--", "env"]).status).toBe(0);
+    expect(recorded().argv).toEqual(["exec", "-e", "A", "web", "env"]);
+  });
+
+  it("the policy hook is asked with the container, before the client is called", () => {
+    const dir = suite.sb.dir("docker-policy");
+    const requests = join(dir, "requests");
+    writeFileSync(join(dir, "hook"), `#!/bin/sh\ncat > "${requests}"\necho "no containers today" >&2\nexit 3\n`, { mode: 0o755 });
+    writeFileSync(join(dir, ".git-vaultrc.json"), JSON.stringify({ policyHook: "./hook" }));
+    const r = withStandIn(exec(), {}, dir);
+    expect([r.status, called()]).toEqual([1, false]);
+    expect(r.stderr).toContain(`error: docker exec for ${file} denied: the policy hook hook refused (exit 3):\nno containers today\n`);
+    expect(JSON.parse(readFileSync(requests, "utf8"))).toMatchObject({ command: "docker exec", keys: ["A"], container: "web", env: null });
   });
 });
 

@@ -1,4 +1,5 @@
 import { Command, Option } from "clipanion";
+import { UsageError } from "../../errors.js";
 import { TargetCommand } from "../base.js";
 import { parseOnly } from "./run.js";
 
@@ -31,6 +32,7 @@ export class DockerExecCommand extends DockerCommand {
       ["Run a migration with two prod secrets", "git vault docker exec --env prod --only DATABASE_URL,REDIS_URL app-web-1 -- ./migrate"],
       ["Secrets as files on the container's tmpfs, removed afterwards", "git vault docker exec --as-files --cleanup app-web-1 -- sh -c 'cat /run/secrets/API_TOKEN | ./client'"],
       ["An interactive shell", "git vault docker exec -it app-web-1 -- sh"],
+      ["The container named by option", "git vault docker exec --container app-web-1 -- env"],
     ],
   });
   interactive = Option.Boolean("-i,--interactive", false, { description: "Keep stdin open (as docker exec -i)" });
@@ -41,18 +43,22 @@ export class DockerExecCommand extends DockerCommand {
   dir = Option.String("--dir", { description: "Folder for --as-files (default /run/secrets; must be a tmpfs)" });
   cleanup = Option.Boolean("--cleanup", false, { description: "With --as-files: remove the files when the command ends" });
   allowDisk = Option.Boolean("--allow-disk", false, { description: "With --as-files: accept a folder that is not a tmpfs" });
-  container = Option.String({ required: true, name: "CONTAINER" });
-  argv = Option.Rest({ required: 1, name: "COMMAND" });
+  containerOption = Option.String("--container,-c", { description: "The container (instead of the CONTAINER argument)" });
+  // CONTAINER -- COMMAND…: clipanion gives an optional positional before a rest to the rest, so both are read from it.
+  argv = Option.Rest({ name: "CONTAINER -- COMMAND" });
 
   async execute(): Promise<number> {
     const { dockerExec } = await import("../../app/docker.js");
+    // `--container NAME -- COMMAND` (as the specification writes it) or `NAME -- COMMAND`.
+    const [container, argv] = this.containerOption === undefined ? [this.argv[0], this.argv.slice(1)] : [this.containerOption, this.argv];
+    if (container === undefined) throw new UsageError("no container given", "name it before --: git vault docker exec CONTAINER -- COMMAND");
     return dockerExec(
       this.context,
       {
         ...this.target(),
         ...this.docker(),
-        container: this.container,
-        argv: this.argv,
+        container,
+        argv,
         interactive: this.interactive,
         tty: this.tty,
         user: this.user,
