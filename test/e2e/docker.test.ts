@@ -146,6 +146,15 @@ describe.skipIf(unavailable !== null)("on a real Docker engine", () => {
     }, 120_000);
   });
 
+  it("the audit log holds an entry per docker exec and build, verifies, and holds no value", () => {
+    const text = readFileSync(join(suite.sb.env["XDG_STATE_HOME"] as string, "git-vault", "audit.jsonl"), "utf8");
+    log.assertNoSecretIn(text, "the audit log");
+    const commands = text.trim().split("\n").map((l) => (JSON.parse(l) as { command: string }).command);
+    expect(commands.filter((c) => c === "docker build")).toHaveLength(1);
+    expect(commands.filter((c) => c === "docker exec").length).toBeGreaterThanOrEqual(9);
+    ok(["audit", "verify"]);
+  });
+
   describe("the policy hook", () => {
     it("a hook that exits 1 blocks docker exec with its message, and nothing runs", () => {
       const hook = join(suite.work, "deny-all");
