@@ -157,6 +157,7 @@ describe("what the docker client is handed", () => {
     const requests = join(dir, "requests");
     writeFileSync(join(dir, "hook"), `#!/bin/sh\ncat > "${requests}"\necho "no containers today" >&2\nexit 3\n`, { mode: 0o755 });
     writeFileSync(join(dir, ".git-vaultrc.json"), JSON.stringify({ policyHook: "./hook" }));
+    ok(["policy", "allow"], {}, dir);
     const r = withStandIn(exec(), {}, dir);
     expect([r.status, called()]).toEqual([1, false]);
     expect(r.stderr).toContain(`error: docker exec for ${file} denied: the policy hook hook refused (exit 3):\nno containers today\n`);

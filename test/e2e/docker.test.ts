@@ -161,6 +161,7 @@ describe.skipIf(unavailable !== null)("on a real Docker engine", () => {
       writeFileSync(hook, "#!/bin/sh\necho 'containers need approval' >&2\nexit 1\n", { mode: 0o755 });
       const dir = suite.sb.dir("policy");
       writeFileSync(join(dir, ".git-vaultrc.json"), JSON.stringify({ policyHook: { "*": hook } }));
+      ok(["policy", "allow"], {}, dir);
       const r = run(["docker", "exec", "--file", file, container, "--", "touch", "/tmp/policy-ran"], {}, dir);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("denied: the policy hook");

@@ -17,6 +17,7 @@ import { ManCommand } from "./man.js";
 import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
 import { StatusCommand } from "./status.js";
+import { PolicyAllowCommand } from "./policy.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
 import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
@@ -42,6 +43,7 @@ export const commands = [
   AuditTailCommand,
   AuditShowCommand,
   AuditVerifyCommand,
+  PolicyAllowCommand,
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
