@@ -135,7 +135,7 @@ export async function runAgentDaemon(ctx: Context, options: ServeOptions): Promi
   }
   try {
     await serveAgent(
-      { socketPath, idleMs: options.timeoutSeconds * 1000, cacheBytes: options.cacheMiB * 1024 * 1024, identity, reload, clock: ctx.clock, signals: options.signals },
+      { socketPath, idleMs: options.timeoutSeconds * 1000, cacheBytes: options.cacheMiB * 1024 * 1024, identity, reload, clock: ctx.clock, ctx, signals: options.signals },
       (status) => ctx.stdout.write(`ready ${JSON.stringify(status)}\n`),
     );
   } catch (error) {

@@ -12,8 +12,9 @@
 import { createHash } from "node:crypto";
 import { chmodSync, lstatSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { isAbsolute } from "node:path";
-import { textconvOf } from "../app/textconv.js";
+import { dirname, isAbsolute } from "node:path";
+import type { Context } from "../app/context.js";
+import { authorizeTextconv, textconvHasPolicy, textconvOf } from "../app/textconv.js";
 import { VaultError } from "../errors.js";
 import { type Identity, type IdentityRequest, resolveIdentity } from "../keys/identity.js";
 import { AnswerCache, type CacheStats, answerKey } from "./cache.js";
@@ -31,6 +32,8 @@ export interface AgentOptions {
   /** How to find it again (a file identity): the request with no key text in its env. */
   readonly reload: IdentityRequest | null;
   readonly clock: () => Date;
+  /** The daemon's context (no key text in its env): audit entries and the configuration are read with it, in the caller's folder. */
+  readonly ctx: Context;
   /** Where SIGTERM, SIGINT and SIGHUP arrive (they stop the agent). */
   readonly signals: Pick<NodeJS.Process, "on" | "off">;
 }
@@ -208,15 +211,21 @@ export async function serveAgent(options: AgentOptions, ready: (status: AgentSta
       return passAnswer("cannot read the file");
     }
     const { identity, digest } = held.current();
+    // A policy hook may ask a person: `git-vault textconv` runs it where git runs, not in this daemon.
+    const cwd = request.fields.get("cwd") ?? dirname(file);
+    if (!isAbsolute(cwd)) return errorAnswer("cwd must be an absolute path");
+    if (await textconvHasPolicy(cwd, file)) return passAnswer("a policy hook decides");
+    // The same audit entry `git-vault textconv` writes, for cached answers too.
+    const text = blob.toString("utf8");
+    const refused = await authorizeTextconv({ ...options.ctx, cwd }, file, text, identity);
+    if (refused !== null) return passAnswer(refused);
     // The key holds the identity: a different identity never gets another's answer.
     const key = answerKey(digest, blob);
     const cached = cache.get(key);
-    const answer = cached ?? Buffer.from(await textconvOf(blob.toString("utf8"), identity), "utf8");
+    const answer = cached ?? Buffer.from(await textconvOf(text, identity, null), "utf8");
     if (answer.includes(0)) return passAnswer("the answer holds a NUL byte");
     if (cached === undefined) cache.set(key, answer);
     answered++;
-    // Issue 11's audit log: one summary line per textconv call goes here
-    // (file name, size, cached or not; never content), as `git-vault textconv` writes it.
     return okAnswer(answer);
   }
 

@@ -23,11 +23,12 @@ case $file in
 esac
 nl='
 '
-case $path in *"$nl"*) fallback ;; esac
+case $path$PWD in *"$nl"*) fallback ;; esac
 
 # A key given in the environment is the caller's own: `git-vault textconv` uses it.
 [ -z "${GIT_VAULT_IDENTITY:-}" ] || fallback
-request="textconv${nl}file=$path$nl"
+# cwd: where git runs textconv, whose configuration (policy hook, audit log) applies.
+request="textconv${nl}file=$path${nl}cwd=$PWD$nl"
 if [ -n "${GIT_VAULT_IDENTITY_FILE:-}" ]; then
   case $GIT_VAULT_IDENTITY_FILE in
     /*) ;;

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { EXPORT_FORMATS, ExportError, type ExportFormat, K8S_NAMESPACE_RE, K8S_NAME_RE, type Pair, encodeDotenv, encodeGithubEnv, encodeJson, encodeK8sSecret, encodeShell } from "../core/exportformat.js";
 import { UsageError, VaultError } from "../errors.js";
+import { audited } from "./audit.js";
 import type { Context } from "./context.js";
 import { type DecryptRequest, decryptSelection } from "./run.js";
 
@@ -48,7 +49,7 @@ export async function exportSecrets(ctx: Context, request: ExportRequest): Promi
   if (request.name !== undefined && !K8S_NAME_RE.test(request.name)) throw new UsageError("--name must be a Kubernetes object name (lowercase letters, digits, '-', '.')");
   if (request.namespace !== undefined && !K8S_NAMESPACE_RE.test(request.namespace)) throw new UsageError("--namespace must be a Kubernetes namespace name (lowercase letters, digits, '-')");
 
-  const { target, values } = await decryptSelection(ctx, request);
+  const { target, values } = await audited(ctx, "export", (note) => decryptSelection(ctx, request, note));
   const pairs: Pair[] = [...values].map(([k, v]) => [k, v.value.reveal()]);
   if (bundle !== undefined) {
     const payload: BundlePayload = { format: BUNDLE_FORMAT, env: target.envName, pairs: pairs.map(([k, v]) => [k, v]) };

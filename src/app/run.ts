@@ -4,9 +4,11 @@ import { Secret } from "../core/secret.js";
 import { looksEncrypted } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
-import { MAX_ENV_STRING_BYTES, checkCommand, oversizedVariables, runChild } from "../runtime/child.js";
+import { MAX_ENV_STRING_BYTES, checkCommand, oversizedVariables, runChild, withoutOwnVariables } from "../runtime/child.js";
 import { sweepSecretFolders } from "../runtime/secretfiles.js";
+import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, locate } from "./cipher.js";
+import { askPolicy } from "./policy.js";
 import { checkKeyName } from "./secrets.js";
 import type { Context } from "./context.js";
 import { type KeySelection, resolveSelection } from "./manifest.js";
@@ -25,18 +27,23 @@ export type DecryptRequest = TargetOptions & KeySelection & { identityFile?: str
 
 /**
  * Decrypts the effective values of the target: every key, or the keys of
- * `--only` / `--group`. Refuses, before decrypting anything, when a selected
- * key or a key the manifest requires is missing.
+ * `--only` / `--group`, after asking the policy hook. Refuses, before
+ * decrypting anything, when a selected key or a key the manifest requires is
+ * missing. The note gets the target (unless the caller set it already) and
+ * the key names.
  */
-export async function decryptSelection(ctx: Context, request: DecryptRequest): Promise<{ target: Target; values: Map<string, DecryptedValue> }> {
+export async function decryptSelection(ctx: Context, request: DecryptRequest, note: AuditNote): Promise<{ target: Target; values: Map<string, DecryptedValue> }> {
   for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
-  const target = await resolveTarget(ctx, request);
+  const target = note.target ?? (await resolveTarget(ctx, request));
+  note.target = target;
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
   const effective = effectiveAssignments(loaded.file);
   const keys = resolveSelection(target.config, target.envName, target.display, new Set(effective.map((a) => a.key)), request);
   const wanted = keys === undefined ? null : new Set(keys);
   const chosen = effective.filter((a) => wanted === null || wanted.has(a.key));
+  note.keys = chosen.map((a) => a.key);
+  await askPolicy(ctx, note);
   const needsKey = chosen.some((a) => looksEncrypted(a.value));
   const identity = needsKey ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
   const values = new Map<string, DecryptedValue>();
@@ -47,17 +54,14 @@ export async function decryptSelection(ctx: Context, request: DecryptRequest): P
   return { target, values };
 }
 
-/** Decrypts the effective values of the target (all keys, or just `only`), by key. */
-export async function decryptAll(ctx: Context, request: DecryptRequest): Promise<Map<string, DecryptedValue>> {
-  return (await decryptSelection(ctx, request)).values;
+/** Decrypts the effective values of the target (all keys, or a selection), by key; see {@link decryptSelection}. */
+export async function decryptAll(ctx: Context, request: DecryptRequest, note: AuditNote): Promise<Map<string, DecryptedValue>> {
+  return (await decryptSelection(ctx, request, note)).values;
 }
 
 /** The environment a child gets: ours without git-vault's own variables, plus the secrets. */
 export function childEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v !== undefined && !k.startsWith("GIT_VAULT_")) out[k] = v;
-  }
+  const out = withoutOwnVariables(env);
   for (const [k, v] of values) out[k] = v.value.reveal();
   return out;
 }
@@ -70,12 +74,22 @@ export async function runWithSecrets(
 ): Promise<number> {
   checkCommand(request.argv);
   sweepSecretFolders(ctx.env);
-  const { target, values } = await decryptSelection(ctx, request);
+  const { target, values } = await audited(ctx, "run", (note) => decryptSelection(ctx, request, note));
   if (request.asFiles) return runWithSecretFiles(ctx, target, values, { ...request, baseEnv: childEnvironment(ctx.env, new Map()), signals });
-  checkNoNulByte(values);
-  const env = childEnvironment(ctx.env, values);
-  checkVariableSizes(env, values);
+  const env = secretEnvironment(ctx.env, values);
   return runChild(request.argv, { cwd: ctx.cwd, env, signals });
+}
+
+/**
+ * The environment of a program that gets the values as variables (the
+ * command of `run`, the docker client): checked first for what exec cannot
+ * carry, naming file, line and key.
+ */
+export function secretEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
+  checkNoNulByte(values);
+  const out = childEnvironment(env, values);
+  checkVariableSizes(out, values);
+  return out;
 }
 
 /**

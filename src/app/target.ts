@@ -4,7 +4,7 @@
  * `DIR/.env.NAME`.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { type Config, loadConfig } from "../config/index.js";
 import { NotInRepoError, UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { submoduleUrl, tryRepoRoot } from "../git/index.js";
@@ -85,6 +85,12 @@ export function envNameFor(ctx: Context, options: TargetOptions, config: Config)
     throw new UsageError(`invalid env name (from ${from}): it ends in .lock, the name of an env file's lock`, "choose another name");
   }
   return name;
+}
+
+/** The env name of an env file of the target's vault dir (`.env.NAME` → NAME), null for other names. */
+export function envNameOfPath(target: Target, path: string): string | null {
+  if (target.vaultDir === null) return target.envName;
+  return /^\.env\.([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(basename(path))?.[1] ?? null;
 }
 
 /** Resolves the env file a command works on. */

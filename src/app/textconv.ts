@@ -5,13 +5,18 @@
  * and never reads stdin, because a failing textconv breaks `git diff`.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { type Config, loadConfig } from "../config/index.js";
+import { VaultError } from "../errors.js";
 import { encodeRawValue } from "../core/dotenv.js";
 import { type Assignment, type EnvFile, assignments, encodeEnvFile, parseEnvFile, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
 import { looksEncrypted } from "../core/value.js";
 import { type Identity, resolveIdentity } from "../keys/identity.js";
+import { audited } from "./audit.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
+import { askPolicy, policyHookFor } from "./policy.js";
 import type { Context } from "./context.js";
 
 /** A stand-in that changes when the ciphertext changes but reveals nothing. */
@@ -20,7 +25,8 @@ function marker(reason: string, a: Assignment): string {
   return `[git-vault: ${reason} ${digest}]`;
 }
 
-async function showValue(a: Assignment, identity: Identity | null): Promise<string> {
+async function showValue(a: Assignment, identity: Identity | null, refused: string | null): Promise<string> {
+  if (refused !== null) return marker(refused, a);
   if (identity === null) return marker("encrypted, no identity", a);
   try {
     const plain = (await decryptAssignment("textconv", a, identity)).reveal();
@@ -31,6 +37,63 @@ async function showValue(a: Assignment, identity: Identity | null): Promise<stri
     }
   } catch (error) {
     return marker(failureReason(error), a);
+  }
+}
+
+/**
+ * The configuration of the repository git runs textconv in (its working
+ * directory is the top of a work tree): searched up to the outermost
+ * repository, so that a diff inside the vault submodule finds the host's.
+ */
+async function textconvConfig(cwd: string): Promise<Config> {
+  let stop: string | null = null;
+  for (let dir = resolve(cwd); dirname(dir) !== dir; dir = dirname(dir)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(join(dir, ".git")).isDirectory();
+    } catch {
+      continue;
+    }
+    stop = dir;
+    // A .git file is a submodule's (or a linked work tree's): the repository around it comes next.
+    if (isDirectory) break;
+  }
+  return loadConfig(cwd, stop);
+}
+
+/** The env a textconv call shows: git names its temporary copy of a blob XXXXXX_.env.NAME. */
+function textconvEnvName(path: string): string | null {
+  return /(?:^|_)\.env\.([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(basename(path))?.[1] ?? null;
+}
+
+/** Whether a policy hook is configured for the env a textconv call in `cwd` shows (the agent leaves those to this process). */
+export async function textconvHasPolicy(cwd: string, path: string): Promise<boolean> {
+  return policyHookFor((await textconvConfig(cwd)).policyHook, textconvEnvName(path)) !== null;
+}
+
+/**
+ * Asks the policy hook and writes the one audit entry of a textconv call
+ * (when the blob has encrypted values and there is an identity to show them
+ * with); null when values may be shown, else why not (for the markers). A
+ * diff never fails: a denial or a log that cannot be written shows markers
+ * instead of values.
+ */
+export async function authorizeTextconv(ctx: Context, path: string, text: string, identity: Identity | null): Promise<string | null> {
+  if (identity === null) return null;
+  const keys = assignments(parseEnvFile(text)).filter((a) => looksEncrypted(a.value)).map((a) => a.key);
+  if (keys.length === 0) return null;
+  try {
+    await audited(ctx, "textconv", async (note) => {
+      const config = await textconvConfig(ctx.cwd);
+      note.target = { path: resolve(ctx.cwd, path), display: path, vaultDir: null, envName: textconvEnvName(path), repoRoot: null, config };
+      note.keys = keys;
+      await askPolicy(ctx, note);
+    });
+    return null;
+  } catch (error) {
+    if (error instanceof VaultError && error.code === "policy-denied") return "denied by the policy hook";
+    if (error instanceof VaultError && error.code.startsWith("audit")) return "audit log not writable";
+    return "not shown";
   }
 }
 
@@ -48,21 +111,22 @@ export async function textconvText(ctx: Context, path: string): Promise<string> 
   } catch {
     identity = null; // an unusable identity must not break `git diff`
   }
-  return textconvOf(text, identity);
+  return textconvOf(text, identity, await authorizeTextconv(ctx, path, text, identity));
 }
 
 /**
  * What textconv shows for the text of a blob, decrypted with `identity`
- * (null: markers): the one implementation behind `git-vault textconv` and
- * the agent's answers (src/agent/), so both print the same bytes.
+ * (null: markers; `refused`: markers saying why): the one implementation
+ * behind `git-vault textconv` and the agent's answers (src/agent/), so both
+ * print the same bytes.
  */
-export async function textconvOf(text: string, identity: Identity | null): Promise<string> {
+export async function textconvOf(text: string, identity: Identity | null, refused: string | null): Promise<string> {
   const file: EnvFile = parseEnvFile(text);
   try {
     const shown = new Map<Assignment, Assignment>();
     for (const a of assignments(file)) {
       if (!looksEncrypted(a.value)) continue; // plaintext and empty values show as stored
-      const raw = await showValue(a, identity);
+      const raw = await showValue(a, identity, refused);
       shown.set(a, withRawValue(a, raw, raw));
     }
     return encodeEnvFile(mapAssignments(file, (a) => shown.get(a) ?? a));

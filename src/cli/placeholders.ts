@@ -16,6 +16,14 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   "--submodule-url": "URL",
   "--timeout": "DURATION",
   "--cache-mib": "MIB",
+  "--context": "NAME",
+  "--container": "NAME",
+  "--user": "USER",
+  "--workdir": "DIR",
+  "--dir": "DIR",
+  "--since": "WHEN",
+  "--key": "KEY",
+  "--lines": "N",
 };
 
 /**

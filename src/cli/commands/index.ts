@@ -1,7 +1,9 @@
 /** Every command class, in the order `--help` lists them. */
 import { AgentLockCommand, AgentServeCommand, AgentStartCommand, AgentStatusCommand, AgentStopCommand } from "./agent.js";
+import { AuditShowCommand, AuditTailCommand, AuditVerifyCommand } from "./audit.js";
 import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
+import { DockerBuildCommand, DockerExecCommand } from "./docker.js";
 import { DoctorCommand } from "./doctor.js";
 import { EncryptCommand } from "./encrypt.js";
 import { ExportCommand } from "./export.js";
@@ -18,6 +20,7 @@ import { ManCommand } from "./man.js";
 import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
 import { StatusCommand } from "./status.js";
+import { PolicyAllowCommand } from "./policy.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
 import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
@@ -42,6 +45,12 @@ export const commands = [
   RunCommand,
   ImportCommand,
   ExportCommand,
+  DockerExecCommand,
+  DockerBuildCommand,
+  AuditTailCommand,
+  AuditShowCommand,
+  AuditVerifyCommand,
+  PolicyAllowCommand,
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
