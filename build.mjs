@@ -9,6 +9,7 @@
 //   crypto.cjs    src/crypto and age-encryption, on first encrypt/decrypt/key use
 //   yaml.cjs      the YAML parser, only for a YAML config file
 //   textconv.cjs  `textconv FILE` on its own
+//   server.cjs    `git vault serve`: the HTTP API and fastify
 // textconv.cjs, cli.cjs and crypto.cjs get V8 code caches (NAME.ccache, below).
 import { build } from "esbuild";
 import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
@@ -43,14 +44,31 @@ const siblingBundles = {
     b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./yaml.cjs", external: true }));
   },
 };
+// `git vault serve` (fastify and its schema compiler) is its own bundle:
+// cli.cjs, which every command loads, stays as small as before.
+const serverBundle = {
+  name: "server-bundle",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/\.\.\/server\/index\.js$/ }, () => ({ path: "./server.cjs", external: true }));
+  },
+};
 await build({
   ...common,
   entryPoints: ["src/main.ts"],
   outfile: "dist/cli.cjs",
-  plugins: [siblingBundles],
+  plugins: [siblingBundles, serverBundle],
   // require() the sibling bundles: a dynamic import() would go through the ES module loader.
   supported: { "dynamic-import": false },
   // install.ts finds the shipped hook relative to its own file.
+  define: { ...common.define, "import.meta.url": "__gvModuleUrl" },
+  banner: { js: 'const __gvModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+await build({
+  ...common,
+  entryPoints: ["src/server/index.ts"],
+  outfile: "dist/server.cjs",
+  plugins: [siblingBundles],
+  supported: { "dynamic-import": false },
   define: { ...common.define, "import.meta.url": "__gvModuleUrl" },
   banner: { js: 'const __gvModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });

@@ -59,11 +59,19 @@ export async function runWithSecrets(
   signals: Pick<NodeJS.Process, "on" | "off">,
 ): Promise<number> {
   checkCommand(request.argv);
-  const values = await decryptAll(ctx, request);
+  return runWithValues(ctx, request.argv, await decryptAll(ctx, request), signals);
+}
+
+/**
+ * Runs `argv` with `values` added to its environment (git-vault's own
+ * variables left out), after refusing what exec would refuse; for `run` and
+ * `remote run`.
+ */
+export function runWithValues(ctx: Context, argv: readonly string[], values: ReadonlyMap<string, DecryptedValue>, signals: Pick<NodeJS.Process, "on" | "off">): Promise<number> {
   checkNoNulByte(values);
   const env = childEnvironment(ctx.env, values);
   checkVariableSizes(env, values);
-  return runChild(request.argv, { cwd: ctx.cwd, env, signals });
+  return runChild(argv, { cwd: ctx.cwd, env, signals });
 }
 
 /**

@@ -15,10 +15,13 @@ import { ManCommand } from "./man.js";
 import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
 import { StatusCommand } from "./status.js";
+import { RemoteGetCommand, RemoteRunCommand } from "./remote.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
 import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
+import { ServeCommand } from "./serve.js";
 import { TextconvCommand } from "./textconv.js";
+import { TokenIssueCommand, TokenListCommand, TokenRevokeCommand } from "./token.js";
 import { UnsetCommand } from "./unset.js";
 import { VerifyCommand } from "./verify.js";
 
@@ -35,6 +38,12 @@ export const commands = [
   CheckCommand,
   VerifyCommand,
   RunCommand,
+  ServeCommand,
+  TokenIssueCommand,
+  TokenListCommand,
+  TokenRevokeCommand,
+  RemoteGetCommand,
+  RemoteRunCommand,
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
