@@ -129,3 +129,8 @@ export async function unsetSecret(ctx: Context, request: TargetOptions & { key: 
 export function commitEnvFile(ctx: Context, target: Target, message: string): string {
   return commit({ cwd: dirname(target.path), env: ctx.env }, message, [target.path]);
 }
+
+/** Fails unless this process could decrypt (an identity, and no GIT_VAULT_REMOTE): for a server, at its start rather than at its first reveal. */
+export function checkCanDecrypt(ctx: Context, identityFile: string | undefined): void {
+  requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile });
+}

@@ -167,7 +167,7 @@ export async function issueToken(ctx: Context, request: IssueRequest): Promise<I
   for (const p of request.keys) {
     if (!isKeyPattern(p) || containsPrivateKey(p)) throw new UsageError("invalid --keys pattern", "patterns are key names with * and ?, like DEPLOY_* or DB_URL");
   }
-  if (request.keys.length === 0) throw new UsageError("--keys needs at least one pattern");
+  if (request.keys.length === 0 && request.revealOnce === undefined) throw new UsageError("--keys needs at least one pattern");
   if (request.revealOnce !== undefined) checkKeyName(request.revealOnce);
   const { store, vaultDir } = await openTokenStore(ctx, request);
   const { config } = await resolveVaultDir(ctx, { vaultDir });

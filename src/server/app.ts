@@ -10,13 +10,13 @@ import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import { lineChanges, listKeys } from "../app/bulk.js";
 import type { Context } from "../app/context.js";
-import { commitEnvFile, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
+import { checkKeyName, commitEnvFile, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
 import { type Target, resolveTarget } from "../app/target.js";
 import { type TokenStore, authenticate, consumeRevealOnce, refreshSession, touchSession } from "../app/tokens.js";
 import { KEY_PATTERN } from "../core/dotenv.js";
 import { Secret } from "../core/secret.js";
 import { type Scope, type Session, hasScope, keyMatches } from "../core/tokens.js";
-import { containsPrivateKey } from "../errors.js";
+import { VaultError, containsPrivateKey } from "../errors.js";
 import { VERSION } from "../version.js";
 import { HttpError, errorReply } from "./errors.js";
 import { type Oversight } from "./oversight.js";
@@ -92,7 +92,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     serverFactory: options.serverFactory,
     // Key names are case-sensitive; a trailing slash is not another resource.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
-    ajv: { customOptions: { allErrors: false } },
+    // Refuse, never repair: no stripped fields, no `5` taken for "5".
+    ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });
   app.decorateRequest("session", null);
   app.decorateRequest("audited", null as unknown as FastifyRequest["audited"]);
@@ -152,6 +153,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   /** The env file of the token's env; an env the token does not cover, or that has no file, is 404 alike. */
   const envTarget = async (request: FastifyRequest, session: Session, env: string): Promise<Target> => {
+    if (containsPrivateKey(env)) throw new HttpError(400, "usage", "invalid env name: it is a private key (not shown)");
     request.audited.env = env;
     if (env !== session.env) throw new HttpError(404, "env-not-found", `no env ${env}`);
     const target = await resolveTarget(ctx, { vaultDir, env });
@@ -162,7 +164,18 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   /** A key outside the token's patterns is answered exactly like a missing key. */
   const checkKeyInScope = (request: FastifyRequest, session: Session, env: string, key: string): void => {
     request.audited.keys = [auditableKey(key)];
-    if (!keyMatches(session.keys, key)) throw new HttpError(404, "key-missing", `no key ${key} in env ${env}`);
+    checkKeyName(key);
+    if (!keyMatches(session.keys, key)) throw absent(env, key);
+  };
+
+  /** The same answer for a key that is not there and one the token may not see. */
+  const absent = (env: string, key: string): HttpError => new HttpError(404, "key-missing", `no key ${key} in env ${env}`);
+  const orAbsent = async <T>(env: string, key: string, use: () => Promise<T>): Promise<T> => {
+    try {
+      return await use();
+    } catch (error) {
+      throw error instanceof VaultError && error.code === "key-missing" ? absent(env, key) : error;
+    }
   };
 
   const changes = (target: Target): Map<number, string | null> => {
@@ -221,7 +234,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       const target = await envTarget(request, session, env);
       checkKeyInScope(request, session, env, key);
       const view = (await keyViews(session, target, env)).find((k) => k.name === key);
-      if (view === undefined) throw new HttpError(404, "key-missing", `no key ${key} in env ${env}`);
+      if (view === undefined) throw absent(env, key);
       return view;
     },
   );
@@ -250,7 +263,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       if (session.revealOnce !== null && !(await consumeRevealOnce(store, session, ctx.clock()))) {
         throw new HttpError(401, "token-revoked", `token ${session.name} was already used`);
       }
-      const result = await getSecret(ctx, { vaultDir, env, key, identityFile: options.identityFile });
+      const result = await orAbsent(env, key, () => getSecret(ctx, { vaultDir, env, key, identityFile: options.identityFile }));
       request.audited.code = "revealed";
       return { key: result.key, value: result.value.reveal() };
     },
@@ -298,12 +311,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     },
   );
 
-  app.delete<{ Params: { env: string; key: string }; Querystring: { commit?: boolean } }>(
+  app.delete<{ Params: { env: string; key: string }; Querystring: { commit?: "true" | "false" } }>(
     "/v1/secrets/:env/:key",
     {
       schema: {
         params: keyParams,
-        querystring: { type: "object", properties: { commit: { type: "boolean" } }, additionalProperties: false },
+        querystring: { type: "object", properties: { commit: { type: "string", enum: ["true", "false"] } }, additionalProperties: false },
         response: { 200: { type: "object", properties: { key: { type: "string" }, env: { type: "string" }, removed: { type: "integer" }, commit: { type: ["string", "null"] } } }, ...errors },
       },
       config: writeConfig,
@@ -314,8 +327,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       const session = request.session as Session;
       const target = await envTarget(request, session, env);
       checkKeyInScope(request, session, env, key);
-      const { removed } = await unsetSecret(ctx, { vaultDir, env, key });
-      const sha = request.query.commit === true ? commitEnvFile(ctx, target, `Remove ${key} from ${env} (git vault serve, token ${session.name})`) : null;
+      const { removed } = await orAbsent(env, key, () => unsetSecret(ctx, { vaultDir, env, key }));
+      const sha = request.query.commit === "true" ? commitEnvFile(ctx, target, `Remove ${key} from ${env} (git vault serve, token ${session.name})`) : null;
       return { key, env, removed, commit: sha };
     },
   );

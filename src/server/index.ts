@@ -7,6 +7,7 @@ import { chmodSync, readFileSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { Context } from "../app/context.js";
+import { checkCanDecrypt } from "../app/secrets.js";
 import { resolveVaultDir } from "../app/target.js";
 import { openTokenStore } from "../app/tokens.js";
 import { VaultError } from "../errors.js";
@@ -33,6 +34,7 @@ export async function serve(ctx: Context, signals: Pick<NodeJS.Process, "on" | "
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new VaultError("usage", "--tls-cert and --tls-key go together", { exitCode: 2 });
   const tls = options.tlsCert !== undefined && options.tlsKey !== undefined ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : null;
   checkTransport(address, tls !== null);
+  checkCanDecrypt(ctx, options.identityFile);
   const { store, vaultDir } = await openTokenStore(ctx, options);
   const { config } = await resolveVaultDir(ctx, { vaultDir });
   const timeouts = {
