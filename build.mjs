@@ -98,7 +98,9 @@ await build({
   ...common,
   entryPoints: ["src/app/textconv.ts"],
   outfile: "dist/textconv.cjs",
-  plugins: [esbuildAgeShims],
+  // The policy hook and the audit log read the configuration: YAML only when it is YAML.
+  plugins: [esbuildAgeShims, { name: "yaml-sibling", setup: (b) => b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./yaml.cjs", external: true })) }],
+  supported: { "dynamic-import": false },
 });
 
 // Generated from the command definitions, so they never drift from the code:
@@ -152,7 +154,7 @@ function sink() {
 await withSample(async ({ dir, env, sample }) => {
   const textconvBundle = resolve("dist/textconv.cjs");
   const { textconvText } = runBundle(compileBundle(textconvBundle), textconvBundle);
-  const shown = await textconvText({ cwd: dir, env }, sample);
+  const shown = await textconvText({ cwd: dir, env, clock: () => new Date() }, sample);
   if (!shown.includes("KEY_19=value-19\n")) throw new Error("textconv did not decrypt the sample during the build");
 
   const cliBundle = resolve("dist/cli.cjs");

@@ -106,8 +106,9 @@ try {
   const results = [];
   results.push(summary(await load("list GET /v1/secrets/dev", "GET", "/v1/secrets/dev")));
   results.push(summary(await load("reveal POST /v1/secrets/dev/KEY_07:reveal", "POST", "/v1/secrets/dev/KEY_07:reveal")));
+  const stopped = new Promise((ok) => server.once("exit", ok));
   server.kill("SIGTERM");
-  await new Promise((ok) => server.once("exit", ok));
+  await stopped;
 
   // The intended 429s: the same reveal past a limit of 100 a minute, for 5 s.
   server = spawn(process.execPath, [bin, "serve", "--listen", "127.0.0.1:0", "--reveal-limit", "100"], { cwd: host, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -139,6 +140,10 @@ try {
     process.exitCode = 1;
   }
 } finally {
-  server?.kill("SIGTERM");
+  if (server !== undefined && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((ok) => server.once("exit", ok));
+    server.kill("SIGTERM");
+    await exited;
+  }
   rmSync(root, { recursive: true, force: true });
 }

@@ -10,11 +10,13 @@ import { classifyValue } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { lineCommitTimes } from "../git/index.js";
 import { type Identity, isRemoteWorker, requireIdentity, resolveIdentity } from "../keys/identity.js";
+import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, encryptValue, locate } from "./cipher.js";
 import type { Context } from "./context.js";
+import { askPolicy } from "./policy.js";
 import { ownRecipient } from "./recipient-of.js";
 import { updateEnvFile } from "./store.js";
-import { type Target, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
+import { type Target, type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
 import { type LoadedFile, loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
 /** The state of one key, as `list` shows it. Never a value. */
@@ -41,13 +43,16 @@ export function staticState(a: Assignment, currentFingerprint: string): KeyState
 }
 
 /** Lists the keys of a file with their state; tries decryption when an identity is present. */
-export async function listKeys(ctx: Context, request: TargetOptions & { identityFile?: string | undefined }): Promise<{ target: Target; rows: KeyRow[] }> {
+export async function listKeys(
+  ctx: Context,
+  request: TargetOptions & { identityFile?: string | undefined; /** False: static states only, no trial decryption (the API's listings). */ tryDecrypt?: boolean },
+): Promise<{ target: Target; rows: KeyRow[] }> {
   const target = await resolveTarget(ctx, request);
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
   const fingerprint = shortFingerprint(recipientList(readHeader(loaded.file)));
   // In a worker environment (GIT_VAULT_REMOTE) nothing is decrypted, not even to tell a state.
-  const identity = isRemoteWorker(ctx.env) ? null : resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  const identity = isRemoteWorker(ctx.env) || request.tryDecrypt === false ? null : resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
   const rows: KeyRow[] = [];
   for (const a of assignments(loaded.file)) {
     let state = staticState(a, fingerprint);
@@ -87,6 +92,8 @@ export interface EncryptResult {
   readonly target: Target;
   readonly encrypted: number;
   readonly reencrypted: number;
+  /** The keys whose ciphertext was written. */
+  readonly keys: readonly string[];
 }
 
 /**
@@ -99,7 +106,7 @@ export async function encryptValues(
   file: EnvFile,
   recipients: readonly string[],
   identity: Identity | null,
-): Promise<{ file: EnvFile; encrypted: number; reencrypted: number }> {
+): Promise<{ file: EnvFile; encrypted: number; reencrypted: number; keys: string[] }> {
   let encrypted = 0;
   let reencrypted = 0;
   const replaced = new Map<Assignment, Assignment>();
@@ -117,7 +124,7 @@ export async function encryptValues(
     const raw = await encryptValue(a.key, plain, recipients);
     replaced.set(a, withRawValue(a, raw, raw));
   }
-  return { file: mapAssignments(file, (a) => replaced.get(a) ?? a), encrypted, reencrypted };
+  return { file: mapAssignments(file, (a) => replaced.get(a) ?? a), encrypted, reencrypted, keys: [...new Set([...replaced.keys()].map((a) => a.key))] };
 }
 
 /**
@@ -125,7 +132,10 @@ export async function encryptValues(
  * their bytes unless `reencrypt`.
  */
 export async function encryptInPlace(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult> {
-  return encryptTarget(ctx, await resolveTarget(ctx, request), request);
+  return audited(ctx, request.reencrypt ? "encrypt --reencrypt" : "encrypt", async (note) => {
+    note.target = await resolveTarget(ctx, request);
+    return encryptTarget(ctx, note.target, request, note);
+  });
 }
 
 /**
@@ -133,14 +143,27 @@ export async function encryptInPlace(ctx: Context, request: TargetOptions & { re
  * bare --file), one after the other, each written atomically.
  */
 export async function encryptAll(ctx: Context, request: TargetOptions & { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult[]> {
-  const target = await resolveTarget(ctx, request);
-  const results: EncryptResult[] = [];
-  for (const path of allTargets(target)) results.push(await encryptTarget(ctx, { ...target, path, display: displayPath(ctx, path) }, request));
-  return results;
+  return audited(ctx, request.reencrypt ? "encrypt --all --reencrypt" : "encrypt --all", async (note) => {
+    const target = await resolveTarget(ctx, request);
+    note.target = target;
+    const results: EncryptResult[] = [];
+    for (const path of allTargets(target)) {
+      const file = { ...target, path, display: displayPath(ctx, path), envName: envNameOfPath(target, path) };
+      results.push(await encryptTarget(ctx, file, request, { ...note, target: file, keys: [] }));
+      note.keys = [...(note.keys ?? []), ...(results.at(-1)?.keys ?? [])];
+    }
+    return results;
+  });
 }
 
-async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?: boolean; identityFile?: string | undefined }): Promise<EncryptResult> {
-  let counts = { encrypted: 0, reencrypted: 0 };
+async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?: boolean; identityFile?: string | undefined }, note: AuditNote): Promise<EncryptResult> {
+  let counts = { encrypted: 0, reencrypted: 0, keys: [] as string[] };
+  if (request.reencrypt) {
+    // Re-encryption decrypts every value: the policy hook is asked first, with the key names.
+    const loaded = loadEnvFile(target.path, target.display);
+    note.keys = assignments(loaded.file).filter((a) => classifyValue(a.value).kind === "encrypted").map((a) => a.key);
+    await askPolicy(ctx, note);
+  }
   await updateEnvFile(ctx, target.path, target.display, async (loaded) => {
     let file = loaded.file;
     if (readHeader(file).version === null) file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
@@ -150,7 +173,8 @@ async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?
     counts = result;
     return result.file;
   });
-  return { target, encrypted: counts.encrypted, reencrypted: counts.reencrypted };
+  note.keys = counts.keys;
+  return { target, encrypted: counts.encrypted, reencrypted: counts.reencrypted, keys: counts.keys };
 }
 
 /** Decrypts every value of a loaded file into dotenv text (for `decrypt`). */
@@ -176,20 +200,30 @@ export async function decryptFileCommand(
   ctx: Context,
   request: TargetOptions & { inPlace?: boolean; identityFile?: string | undefined },
 ): Promise<{ target: Target; text: string | null }> {
-  const target = await resolveTarget(ctx, request);
-  const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
-  if (!request.inPlace) {
+  return audited(ctx, request.inPlace ? "decrypt --in-place" : "decrypt", async (note) => {
+    const target = await resolveTarget(ctx, request);
+    note.target = target;
     const loaded = loadEnvFile(target.path, target.display);
     validateEnvFile(ctx, loaded);
-    return { target, text: encodeEnvFile(await decryptText(loaded, identity)) };
-  }
-  await updateEnvFile(ctx, target.path, target.display, (loaded) => decryptText(loaded, identity));
-  return { target, text: null };
+    note.keys = assignments(loaded.file).map((a) => a.key);
+    await askPolicy(ctx, note);
+    const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+    if (!request.inPlace) return { target, text: encodeEnvFile(await decryptText(loaded, identity)) };
+    await updateEnvFile(ctx, target.path, target.display, (current) => decryptText(current, identity));
+    return { target, text: null };
+  });
 }
 
 /** `fmt`: canonical style for the target (or every env file with `all`); returns files not canonical. */
 export async function formatFiles(ctx: Context, request: TargetOptions & { all?: boolean; check?: boolean }): Promise<string[]> {
-  const target = await resolveTarget(ctx, request);
+  if (request.check) return formatTargets(ctx, await resolveTarget(ctx, request), request);
+  return audited(ctx, request.all ? "fmt --all" : "fmt", async (note) => {
+    note.target = await resolveTarget(ctx, request);
+    return formatTargets(ctx, note.target, request);
+  });
+}
+
+async function formatTargets(ctx: Context, target: Target, request: { all?: boolean; check?: boolean }): Promise<string[]> {
   const paths = request.all ? allTargets(target) : [target.path];
   const drifted: string[] = [];
   for (const path of paths) {

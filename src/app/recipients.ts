@@ -2,10 +2,12 @@
 import { readHeader, recipientList, setRecipients, type Recipient } from "../core/recipients.js";
 import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
+import { type AuditNote, audited } from "./audit.js";
 import { encryptValues } from "./bulk.js";
+import { askPolicy } from "./policy.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
-import { type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
+import { type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
 export interface RecipientRow extends Recipient {
@@ -58,6 +60,11 @@ function describeRecipientArgument(text: string): string {
 
 /** Adds and/or removes recipients in the target (or every env file), re-encrypting on request. */
 export async function changeRecipients(ctx: Context, request: ChangeRequest): Promise<RecipientChange[]> {
+  const verb = (request.remove ?? []).length > 0 && (request.add ?? []).length === 0 ? "remove" : "add";
+  return audited(ctx, `recipients ${verb}${request.all ? " --all" : ""}${request.reencrypt ? " --reencrypt" : ""}`, (note) => planAndApply(ctx, request, note));
+}
+
+async function planAndApply(ctx: Context, request: ChangeRequest, note: AuditNote): Promise<RecipientChange[]> {
   const { isValidRecipient } = await import("../crypto/index.js");
   // An argument that is no recipient at all is a usage error, for add and remove alike, whatever the file lists.
   for (const argument of [...(request.add ?? []).map((r) => r.recipient), ...(request.remove ?? [])]) {
@@ -68,6 +75,7 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     throw new UsageError("--label holds a private key (AGE-SECRET-KEY-…, not shown)", "a label says who or what the recipient is, like bob-laptop or ci");
   }
   const target = await resolveTarget(ctx, request);
+  note.target = target;
   const paths = request.all ? allTargets(target) : [target.path];
   const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
 
@@ -102,6 +110,10 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     throw new VaultError("recipient-missing", `${describeRecipientArgument(nowhere)} is not a recipient of any env file`, { hint: "see `git vault recipients list --all`" });
   }
   if (request.confirm && !(await request.confirm(plan.map((p) => p.change)))) return [];
+  if (identity !== null) {
+    // Re-encryption decrypts every value of every file: the policy hook of each file's env is asked first.
+    for (const { path } of plan) await askPolicy(ctx, { ...note, target: { ...target, path, display: displayPath(ctx, path), envName: envNameOfPath(target, path) } });
+  }
 
   const applied: RecipientChange[] = [];
   for (const { path, next, change } of plan) {

@@ -13,6 +13,7 @@ import { classifyValue } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { tryRepoRoot, tryShowBlob } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
+import { audited } from "./audit.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
@@ -27,7 +28,13 @@ export interface RestoreResult {
 
 /** Re-encrypts a decrypted file, reusing committed ciphertexts for unchanged values. */
 export async function restoreFile(ctx: Context, request: TargetOptions & { identityFile?: string | undefined }): Promise<RestoreResult> {
-  const target = await resolveTarget(ctx, request);
+  return audited(ctx, "restore", async (note) => {
+    note.target = await resolveTarget(ctx, request);
+    return restoreTarget(ctx, note.target, request);
+  });
+}
+
+async function restoreTarget(ctx: Context, target: Target, request: { identityFile?: string | undefined }): Promise<RestoreResult> {
   const root = tryRepoRoot({ cwd: dirname(target.path), env: ctx.env });
   if (root === null) throw new VaultError("not-committed", `${target.display}: not in a git repository, so there is no committed state to restore`);
   const rel = relative(root, target.path).split(sep).join("/");

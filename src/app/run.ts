@@ -4,8 +4,10 @@ import { Secret } from "../core/secret.js";
 import { looksEncrypted } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { requireIdentity } from "../keys/identity.js";
-import { MAX_ENV_STRING_BYTES, checkCommand, oversizedVariables, runChild } from "../runtime/child.js";
+import { MAX_ENV_STRING_BYTES, checkCommand, oversizedVariables, runChild, withoutOwnVariables } from "../runtime/child.js";
+import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, locate } from "./cipher.js";
+import { askPolicy } from "./policy.js";
 import { checkKeyName } from "./secrets.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, resolveTarget } from "./target.js";
@@ -21,9 +23,11 @@ export interface DecryptedValue {
 export async function decryptAll(
   ctx: Context,
   request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
+  note: AuditNote,
 ): Promise<Map<string, DecryptedValue>> {
   for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
   const target = await resolveTarget(ctx, request);
+  note.target = target;
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
   const wanted = request.only === undefined ? null : new Set(request.only);
@@ -32,6 +36,8 @@ export async function decryptAll(
     const missing = [...wanted].filter((k) => !chosen.some((a) => a.key === k));
     if (missing.length > 0) throw new VaultError("key-missing", `${target.display}: no key ${missing.join(", ")}`);
   }
+  note.keys = chosen.map((a) => a.key);
+  await askPolicy(ctx, note);
   const needsKey = chosen.some((a) => looksEncrypted(a.value));
   const identity = needsKey ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
   const values = new Map<string, DecryptedValue>();
@@ -44,10 +50,7 @@ export async function decryptAll(
 
 /** The environment a child gets: ours without git-vault's own variables, plus the secrets. */
 export function childEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v !== undefined && !k.startsWith("GIT_VAULT_")) out[k] = v;
-  }
+  const out = withoutOwnVariables(env);
   for (const [k, v] of values) out[k] = v.value.reveal();
   return out;
 }
@@ -59,7 +62,8 @@ export async function runWithSecrets(
   signals: Pick<NodeJS.Process, "on" | "off">,
 ): Promise<number> {
   checkCommand(request.argv);
-  return runWithValues(ctx, request.argv, await decryptAll(ctx, request), signals);
+  const values = await audited(ctx, "run", (note) => decryptAll(ctx, request, note));
+  return runWithValues(ctx, request.argv, values, signals);
 }
 
 /**

@@ -10,8 +10,10 @@ import { classifyValue } from "../core/value.js";
 import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { commit } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
+import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
 import type { Context } from "./context.js";
+import { askPolicy } from "./policy.js";
 import { ownRecipient } from "./recipient-of.js";
 import { updateEnvFile } from "./store.js";
 import { type Target, type TargetOptions, resolveTarget } from "./target.js";
@@ -58,7 +60,14 @@ export async function setSecret(ctx: Context, request: SetRequest): Promise<SetR
       hint: "store binary data encoded as text (base64, say)",
     });
   }
-  const target = await resolveTarget(ctx, request);
+  return audited(ctx, "set", async (note) => {
+    note.keys = [request.key];
+    note.target = await resolveTarget(ctx, request);
+    return storeSecret(ctx, note.target, request);
+  });
+}
+
+async function storeSecret(ctx: Context, target: Target, request: SetRequest): Promise<SetResult> {
   let existed = false;
   const outcome = await updateEnvFile(
     ctx,
@@ -82,6 +91,11 @@ export async function setSecret(ctx: Context, request: SetRequest): Promise<SetR
 
 export interface GetRequest extends TargetOptions {
   readonly key: string;
+  /**
+   * The value will be shown: the policy hook is asked first and the access
+   * is audited. Without it the value is only checked to decrypt.
+   */
+  readonly reveal?: boolean;
   readonly identityFile?: string | undefined;
 }
 
@@ -97,7 +111,15 @@ export interface GetResult {
 /** Decrypts one key's value (the last assignment, as dotenv reads it). */
 export async function getSecret(ctx: Context, request: GetRequest): Promise<GetResult> {
   checkKeyName(request.key);
-  const target = await resolveTarget(ctx, request);
+  if (request.reveal !== true) return readSecret(ctx, await resolveTarget(ctx, request), request, null);
+  return audited(ctx, "get --reveal", async (note) => {
+    note.keys = [request.key];
+    note.target = await resolveTarget(ctx, request);
+    return readSecret(ctx, note.target, request, note);
+  });
+}
+
+async function readSecret(ctx: Context, target: Target, request: GetRequest, note: AuditNote | null): Promise<GetResult> {
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
   const a = findAssignment(loaded.file, request.key);
@@ -106,6 +128,7 @@ export async function getSecret(ctx: Context, request: GetRequest): Promise<GetR
   }
   const kind = classifyValue(a.value).kind;
   const base = { target, key: a.key, line: a.line };
+  if (note !== null) await askPolicy(ctx, note);
   if (kind === "plaintext" || kind === "empty") return { ...base, value: new Secret(a.value), encrypted: false };
   const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
   return { ...base, value: await decryptAssignment(target.display, a, identity), encrypted: true };
@@ -114,12 +137,19 @@ export async function getSecret(ctx: Context, request: GetRequest): Promise<GetR
 /** Removes every line of `key`. */
 export async function unsetSecret(ctx: Context, request: TargetOptions & { key: string }): Promise<{ target: Target; removed: number }> {
   checkKeyName(request.key);
-  const target = await resolveTarget(ctx, request);
+  return audited(ctx, "unset", async (note) => {
+    note.keys = [request.key];
+    note.target = await resolveTarget(ctx, request);
+    return removeSecret(ctx, note.target, request.key);
+  });
+}
+
+async function removeSecret(ctx: Context, target: Target, key: string): Promise<{ target: Target; removed: number }> {
   let removed = 0;
   await updateEnvFile(ctx, target.path, target.display, (loaded) => {
-    const result = removeKey(loaded.file, request.key);
+    const result = removeKey(loaded.file, key);
     removed = result.removed;
-    if (removed === 0) throw new VaultError("key-missing", `${target.display}: no key ${request.key}`);
+    if (removed === 0) throw new VaultError("key-missing", `${target.display}: no key ${key}`);
     return result.file;
   });
   return { target, removed };

@@ -4,7 +4,7 @@
  * `DIR/.env.NAME`.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { type Config, loadConfig } from "../config/index.js";
 import { NotInRepoError, UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { submoduleUrl, tryRepoRoot } from "../git/index.js";
@@ -15,6 +15,12 @@ export interface TargetOptions {
   readonly file?: string | undefined;
   readonly vaultDir?: string | undefined;
   readonly env?: string | undefined;
+  /**
+   * A target resolved earlier, used as it is: a long-running front (the
+   * HTTP API) resolves each env once instead of running git and reading the
+   * configuration on every request.
+   */
+  readonly resolved?: Target | undefined;
 }
 
 /** The resolved target of a command. */
@@ -87,8 +93,15 @@ export function envNameFor(ctx: Context, options: TargetOptions, config: Config)
   return name;
 }
 
+/** The env name of an env file of the target's vault dir (`.env.NAME` → NAME), null for other names. */
+export function envNameOfPath(target: Target, path: string): string | null {
+  if (target.vaultDir === null) return target.envName;
+  return /^\.env\.([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(basename(path))?.[1] ?? null;
+}
+
 /** Resolves the env file a command works on. */
 export async function resolveTarget(ctx: Context, options: TargetOptions): Promise<Target> {
+  if (options.resolved !== undefined) return options.resolved;
   for (const [flag, value] of [["--file", options.file], ["--vault-dir", options.vaultDir], ["--env", options.env]] as const) {
     if (value === "") throw new UsageError(`${flag} needs a value (it was given an empty one)`);
   }

@@ -5,13 +5,18 @@
  * and never reads stdin, because a failing textconv breaks `git diff`.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { type Config, loadConfig } from "../config/index.js";
+import { VaultError } from "../errors.js";
 import { encodeRawValue } from "../core/dotenv.js";
 import { type Assignment, type EnvFile, assignments, encodeEnvFile, parseEnvFile, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
 import { looksEncrypted } from "../core/value.js";
 import { type Identity, isRemoteWorker, resolveIdentity } from "../keys/identity.js";
+import { audited } from "./audit.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
+import { askPolicy } from "./policy.js";
 import type { Context } from "./context.js";
 
 /** A stand-in that changes when the ciphertext changes but reveals nothing. */
@@ -20,7 +25,8 @@ function marker(reason: string, a: Assignment): string {
   return `[git-vault: ${reason} ${digest}]`;
 }
 
-async function showValue(display: string, a: Assignment, identity: Identity | null): Promise<string> {
+async function showValue(display: string, a: Assignment, identity: Identity | null, refused: string | null): Promise<string> {
+  if (refused !== null) return marker(refused, a);
   if (identity === null) return marker("encrypted, no identity", a);
   try {
     const plain = (await decryptAssignment(display, a, identity)).reveal();
@@ -31,6 +37,50 @@ async function showValue(display: string, a: Assignment, identity: Identity | nu
     }
   } catch (error) {
     return marker(failureReason(error), a);
+  }
+}
+
+/**
+ * The configuration of the repository git runs textconv in (its working
+ * directory is the top of a work tree): searched up to the outermost
+ * repository, so that a diff inside the vault submodule finds the host's.
+ */
+async function textconvConfig(cwd: string): Promise<Config> {
+  let stop: string | null = null;
+  for (let dir = resolve(cwd); dirname(dir) !== dir; dir = dirname(dir)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(join(dir, ".git")).isDirectory();
+    } catch {
+      continue;
+    }
+    stop = dir;
+    // A .git file is a submodule's (or a linked work tree's): the repository around it comes next.
+    if (isDirectory) break;
+  }
+  return loadConfig(cwd, stop);
+}
+
+/**
+ * Asks the policy hook and writes the one audit entry of this call; null when
+ * values may be shown, else why not (for the markers). A diff never fails:
+ * a denial or a log that cannot be written shows markers instead of values.
+ */
+async function authorize(ctx: Context, path: string, keys: readonly string[]): Promise<string | null> {
+  try {
+    await audited(ctx, "textconv", async (note) => {
+      const config = await textconvConfig(ctx.cwd);
+      // git names its temporary copy of a blob XXXXXX_.env.NAME.
+      const envName = /(?:^|_)\.env\.([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(basename(path))?.[1] ?? null;
+      note.target = { path: resolve(ctx.cwd, path), display: path, vaultDir: null, envName, repoRoot: null, config };
+      note.keys = keys;
+      await askPolicy(ctx, note);
+    });
+    return null;
+  } catch (error) {
+    if (error instanceof VaultError && error.code === "policy-denied") return "denied by the policy hook";
+    if (error instanceof VaultError && error.code.startsWith("audit")) return "audit log not writable";
+    return "not shown";
   }
 }
 
@@ -51,10 +101,11 @@ export async function textconvText(ctx: Context, path: string): Promise<string> 
     identity = null; // an unusable identity must not break `git diff`
   }
   try {
+    const encrypted = assignments(file).filter((a) => looksEncrypted(a.value)); // plaintext and empty values show as stored
+    const refused = identity !== null && encrypted.length > 0 ? await authorize(ctx, path, encrypted.map((a) => a.key)) : null;
     const shown = new Map<Assignment, Assignment>();
-    for (const a of assignments(file)) {
-      if (!looksEncrypted(a.value)) continue; // plaintext and empty values show as stored
-      const raw = await showValue(path, a, identity);
+    for (const a of encrypted) {
+      const raw = await showValue(path, a, identity, refused);
       shown.set(a, withRawValue(a, raw, raw));
     }
     return encodeEnvFile(mapAssignments(file, (a) => shown.get(a) ?? a));

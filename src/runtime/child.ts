@@ -17,6 +17,18 @@ const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SI
  */
 const FROM_TERMINAL: ReadonlySet<NodeJS.Signals> = new Set(["SIGINT", "SIGQUIT", "SIGWINCH"]);
 
+/**
+ * The environment a program git-vault starts gets from the user's: every
+ * variable but git-vault's own (`GIT_VAULT_*`, the identity among them).
+ */
+export function withoutOwnVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && !k.startsWith("GIT_VAULT_")) out[k] = v;
+  }
+  return out;
+}
+
 /** Options for {@link runChild}. */
 export interface ChildOptions {
   readonly cwd: string;

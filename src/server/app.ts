@@ -9,6 +9,7 @@ import { existsSync, statSync } from "node:fs";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import { lineChanges, listKeys } from "../app/bulk.js";
+import { type AuditNote, audited } from "../app/audit.js";
 import type { Context } from "../app/context.js";
 import { checkKeyName, commitEnvFile, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
 import { type Target, resolveTarget } from "../app/target.js";
@@ -19,7 +20,6 @@ import { type Scope, type Session, hasScope, keyMatches } from "../core/tokens.j
 import { VaultError, containsPrivateKey } from "../errors.js";
 import { VERSION } from "../version.js";
 import { HttpError, errorReply } from "./errors.js";
-import { type Oversight } from "./oversight.js";
 
 /** Limits of one server. */
 export interface ServerLimits {
@@ -41,7 +41,6 @@ export interface ApiOptions {
   readonly identityFile?: string | undefined;
   readonly store: TokenStore;
   readonly limits: ServerLimits;
-  readonly oversight: Oversight;
   /** Builds the node server fastify runs on (timeouts, connection cap, TLS). */
   readonly serverFactory: FastifyServerFactory;
 }
@@ -50,7 +49,7 @@ declare module "fastify" {
   interface FastifyRequest {
     session: Session | null;
     /** What the audit entry names: env and keys that passed validation. */
-    audited: { env: string | null; keys: string[]; code: string | null };
+    audited: { keys: string[]; code: string | null; note: AuditNote | null };
   }
 }
 
@@ -85,7 +84,7 @@ const BLAME_TTL_MS = 5_000;
 
 /** Builds the API (not listening yet). */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const { ctx, vaultDir, store, limits, oversight } = options;
+  const { ctx, vaultDir, store, limits } = options;
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyLimit,
@@ -101,6 +100,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   // Idempotency-Key answers, per token; the value is remembered as an HMAC under a key of this process only.
   const idempotent = new Map<string, { digest: string; status: number; body: unknown }>();
   const idemKey = randomBytes(32);
+  // Each env's target, resolved once (resolving runs git and reads the configuration).
+  const targets = new Map<string, Target>();
+  // Reveal-once sessions with a reveal in progress.
+  const revealing = new Set<string>();
 
   await app.register(rateLimit, {
     global: false,
@@ -110,23 +113,34 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
 
   app.addHook("onRequest", (request, _reply, done) => {
-    request.audited = { env: null, keys: [], code: null };
+    request.audited = { keys: [], code: null, note: null };
     done();
   });
 
+  // A request refused before its handler ran (bad token, schema, size, rate,
+  // no such route) gets its audit entry here; a handled one got it in inAudit.
   app.addHook("onResponse", (request, reply, done) => {
-    const route = request.routeOptions.url ?? "(no route)";
-    oversight.audit({
-      token: request.session?.name ?? null,
-      method: request.method,
-      route,
-      env: request.audited.env,
-      keys: request.audited.keys,
-      status: reply.statusCode,
-      result: request.audited.code ?? (reply.statusCode < 400 ? "ok" : "error"),
-    });
+    if (request.audited.note === null) {
+      const route = request.routeOptions.url ?? "(no route)";
+      const failed = reply.statusCode >= 400 ? new VaultError(request.audited.code ?? `http-${reply.statusCode}`, "refused") : null;
+      audited(ctx, `serve ${request.method} ${route}`, (note) => {
+        if (request.session !== null) note.client = `token ${request.session.name}`;
+        note.keys = request.audited.keys;
+        return failed === null ? Promise.resolve() : Promise.reject(failed);
+      }).catch((error: unknown) => {
+        if (error !== failed) ctx.stderr.write(`warning: cannot write the audit log (${error instanceof VaultError ? error.code : "error"})\n`);
+      });
+    }
     done();
   });
+
+  /** Runs a handler as one audited operation: token (client), route (command), env (target), keys, result. */
+  const inAudit = <T>(request: FastifyRequest, command: string, fn: (note: AuditNote) => Promise<T>): Promise<T> =>
+    audited(ctx, `serve ${command}`, (note) => {
+      request.audited.note = note;
+      if (request.session !== null) note.client = `token ${request.session.name}`;
+      return fn(note);
+    });
 
   app.setErrorHandler((error, request, reply) => {
     const answer = errorReply(error);
@@ -146,6 +160,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     if (m === null) throw new HttpError(401, "token-missing", "send Authorization: Bearer <access token>", { "WWW-Authenticate": 'Bearer realm="git-vault"' });
     const session = authenticate(store, m[1] as string, ctx.clock());
     request.session = session;
+    if (request.audited.note !== null) request.audited.note.client = `token ${session.name}`;
     await touchSession(store, session, ctx.clock());
     if (!hasScope(session, scope)) throw new HttpError(403, "scope-missing", `token ${session.name} has no ${scope} scope`);
     return session;
@@ -154,16 +169,21 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   /** The env file of the token's env; an env the token does not cover, or that has no file, is 404 alike. */
   const envTarget = async (request: FastifyRequest, session: Session, env: string): Promise<Target> => {
     if (containsPrivateKey(env)) throw new HttpError(400, "usage", "invalid env name: it is a private key (not shown)");
-    request.audited.env = env;
     if (env !== session.env) throw new HttpError(404, "env-not-found", `no env ${env}`);
-    const target = await resolveTarget(ctx, { vaultDir, env });
+    let target = targets.get(env);
+    if (target === undefined) {
+      target = await resolveTarget(ctx, { vaultDir, env });
+      targets.set(env, target);
+    }
     if (!existsSync(target.path)) throw new HttpError(404, "env-not-found", `no env ${env}`);
+    if (request.audited.note !== null) request.audited.note.target = target;
     return target;
   };
 
   /** A key outside the token's patterns is answered exactly like a missing key. */
   const checkKeyInScope = (request: FastifyRequest, session: Session, env: string, key: string): void => {
     request.audited.keys = [auditableKey(key)];
+    if (request.audited.note !== null) request.audited.note.keys = request.audited.keys;
     checkKeyName(key);
     if (!keyMatches(session.keys, key)) throw absent(env, key);
   };
@@ -193,8 +213,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return lines;
   };
 
-  const keyViews = async (session: Session, target: Target, env: string) => {
-    const { rows } = await listKeys(ctx, { vaultDir, env, identityFile: options.identityFile });
+  const keyViews = async (session: Session, target: Target) => {
+    // Static states: a listing decrypts nothing (a read token never causes a decryption).
+    const { rows } = await listKeys(ctx, { resolved: target, tryDecrypt: false });
     const lines = changes(target);
     // The last assignment of a key is its value (as dotenv reads it).
     const byKey = new Map(rows.filter((r) => keyMatches(session.keys, r.key)).map((r) => [r.key, r]));
@@ -214,13 +235,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         response: { 200: { type: "object", properties: { env: { type: "string" }, keys: { type: "array", items: KEY_VIEW } } }, ...errors },
       },
     },
-    async (request) => {
-      const session = await requireSession(request, "read");
-      const target = await envTarget(request, session, request.params.env);
-      const keys = await keyViews(session, target, request.params.env);
-      request.audited.keys = keys.map((k) => k.name);
-      return { env: request.params.env, keys };
-    },
+    (request) =>
+      inAudit(request, "list", async (note) => {
+        const session = await requireSession(request, "read");
+        const target = await envTarget(request, session, request.params.env);
+        const keys = await keyViews(session, target);
+        note.keys = keys.map((k) => k.name);
+        return { env: request.params.env, keys };
+      }),
   );
 
   const keyParams = { type: "object", properties: { env: ENV_SCHEMA, key: KEY_SCHEMA }, required: ["env", "key"] } as const;
@@ -228,15 +250,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.get<{ Params: { env: string; key: string } }>(
     "/v1/secrets/:env/:key",
     { schema: { params: keyParams, response: { 200: KEY_VIEW, ...errors } } },
-    async (request) => {
-      const { env, key } = request.params;
-      const session = await requireSession(request, "read");
-      const target = await envTarget(request, session, env);
-      checkKeyInScope(request, session, env, key);
-      const view = (await keyViews(session, target, env)).find((k) => k.name === key);
-      if (view === undefined) throw absent(env, key);
-      return view;
-    },
+    (request) =>
+      inAudit(request, "show", async () => {
+        const { env, key } = request.params;
+        const session = await requireSession(request, "read");
+        const target = await envTarget(request, session, env);
+        checkKeyInScope(request, session, env, key);
+        const view = (await keyViews(session, target)).find((k) => k.name === key);
+        if (view === undefined) throw absent(env, key);
+        return view;
+      }),
   );
 
   // `POST /v1/secrets/ENV/KEY:reveal`: one route segment, the action after the last colon.
@@ -253,20 +276,30 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         await requireSession(request, "reveal");
       },
     },
-    async (request) => {
-      const { env } = request.params;
-      const key = request.params.action.slice(0, -":reveal".length);
-      const session = request.session as Session;
-      await envTarget(request, session, env);
-      checkKeyInScope(request, session, env, key);
-      await oversight.allowReveal({ env, keys: [key], token: session.name });
-      if (session.revealOnce !== null && !(await consumeRevealOnce(store, session, ctx.clock()))) {
-        throw new HttpError(401, "token-revoked", `token ${session.name} was already used`);
-      }
-      const result = await orAbsent(env, key, () => getSecret(ctx, { vaultDir, env, key, identityFile: options.identityFile }));
-      request.audited.code = "revealed";
-      return { key: result.key, value: result.value.reveal() };
-    },
+    (request) =>
+      inAudit(request, "reveal", async () => {
+        const { env } = request.params;
+        const key = request.params.action.slice(0, -":reveal".length);
+        const session = request.session as Session;
+        const target = await envTarget(request, session, env);
+        checkKeyInScope(request, session, env, key);
+        // A reveal-once token serves one request at a time and is spent only
+        // when a value is handed out (a policy refusal does not spend it).
+        if (session.revealOnce !== null) {
+          if (revealing.has(session.id)) throw new HttpError(401, "token-revoked", `token ${session.name} is being used`);
+          revealing.add(session.id);
+        }
+        try {
+          // The policy hook is asked and the reveal audited inside `get --reveal`'s use case, as one entry with this request's.
+          const result = await orAbsent(env, key, () => getSecret(ctx, { resolved: target, key, identityFile: options.identityFile, reveal: true }));
+          if (session.revealOnce !== null && !(await consumeRevealOnce(store, session, ctx.clock()))) {
+            throw new HttpError(401, "token-revoked", `token ${session.name} was already used`);
+          }
+          return { key: result.key, value: result.value.reveal() };
+        } finally {
+          revealing.delete(session.id);
+        }
+      }),
   );
 
   const writeConfig = { rateLimit: { max: limits.writeMax, timeWindow: limits.rateWindowMs, groupId: "write" } };
@@ -286,7 +319,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       config: writeConfig,
       onRequest: writeAuth,
     },
-    async (request, reply) => {
+    (request, reply) =>
+      inAudit(request, "set", async () => {
       const { env, key } = request.params;
       const session = request.session as Session;
       const target = await envTarget(request, session, env);
@@ -297,10 +331,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       const earlier = slot === null ? undefined : idempotent.get(slot);
       if (earlier !== undefined) {
         if (earlier.digest !== digest) throw new HttpError(422, "idempotency-key-reused", "this Idempotency-Key was used for another request");
-        request.audited.code = "replayed";
         return reply.code(earlier.status).header("Idempotent-Replayed", "true").send(earlier.body);
       }
-      const result = await setSecret(ctx, { vaultDir, env, key, value: new Secret(request.body.value), identityFile: options.identityFile });
+      const result = await setSecret(ctx, { resolved: target, key, value: new Secret(request.body.value), identityFile: options.identityFile });
       const sha = request.body.commit === true ? commitEnvFile(ctx, target, `Set ${key} in ${env} (git vault serve, token ${session.name})`) : null;
       const body = { key, env, created: !result.existed, commit: sha };
       if (slot !== null) {
@@ -308,7 +341,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         idempotent.set(slot, { digest, status: 200, body });
       }
       return body;
-    },
+      }),
   );
 
   app.delete<{ Params: { env: string; key: string }; Querystring: { commit?: "true" | "false" } }>(
@@ -322,15 +355,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       config: writeConfig,
       onRequest: writeAuth,
     },
-    async (request) => {
+    (request) =>
+      inAudit(request, "unset", async () => {
       const { env, key } = request.params;
       const session = request.session as Session;
       const target = await envTarget(request, session, env);
       checkKeyInScope(request, session, env, key);
-      const { removed } = await orAbsent(env, key, () => unsetSecret(ctx, { vaultDir, env, key }));
+      const { removed } = await orAbsent(env, key, () => unsetSecret(ctx, { resolved: target, key }));
       const sha = request.query.commit === "true" ? commitEnvFile(ctx, target, `Remove ${key} from ${env} (git vault serve, token ${session.name})`) : null;
       return { key, env, removed, commit: sha };
-    },
+      }),
   );
 
   app.post<{ Body: { refreshToken: string } }>(
@@ -348,11 +382,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       },
       config: { rateLimit: { max: limits.refreshMax, timeWindow: limits.rateWindowMs, groupId: "refresh" } },
     },
-    async (request) => {
-      const { session, access, refresh } = await refreshSession(store, request.body.refreshToken, ctx.clock());
-      request.session = session;
-      return { accessToken: access, refreshToken: refresh, accessExpires: session.accessExpires, refreshExpires: session.refreshExpires };
-    },
+    (request) =>
+      inAudit(request, "refresh", async (note) => {
+        const { session, access, refresh } = await refreshSession(store, request.body.refreshToken, ctx.clock());
+        request.session = session;
+        note.client = `token ${session.name}`;
+        return { accessToken: access, refreshToken: refresh, accessExpires: session.accessExpires, refreshExpires: session.refreshExpires };
+      }),
   );
 
   return app;

@@ -5,15 +5,16 @@
  */
 import { VaultError, withoutPrivateKeys } from "../errors.js";
 
-/** An answer the API gives on purpose (401, 403, 404, 409, …). */
-export class HttpError extends Error {
+/** An answer the API gives on purpose (401, 403, 404, 422, …); a VaultError, so the audit log records its code. */
+export class HttpError extends VaultError {
+  override readonly name = "HttpError";
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -8,12 +8,10 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { createServer as createTlsServer } from "node:https";
 import type { Context } from "../app/context.js";
 import { checkCanDecrypt } from "../app/secrets.js";
-import { resolveVaultDir } from "../app/target.js";
 import { openTokenStore } from "../app/tokens.js";
 import { VaultError } from "../errors.js";
 import { DEFAULT_LIMITS, type ServerLimits, buildApi } from "./app.js";
 import { DEFAULT_LISTEN, addressUrl, checkTransport, clearStaleSocket, parseListen } from "./listen.js";
-import { createOversight } from "./oversight.js";
 
 export interface ServeOptions {
   readonly vaultDir?: string | undefined;
@@ -36,7 +34,6 @@ export async function serve(ctx: Context, signals: Pick<NodeJS.Process, "on" | "
   checkTransport(address, tls !== null);
   checkCanDecrypt(ctx, options.identityFile);
   const { store, vaultDir } = await openTokenStore(ctx, options);
-  const { config } = await resolveVaultDir(ctx, { vaultDir });
   const timeouts = {
     requestTimeout: options.requestTimeoutMs,
     headersTimeout: options.requestTimeoutMs,
@@ -58,7 +55,6 @@ export async function serve(ctx: Context, signals: Pick<NodeJS.Process, "on" | "
     identityFile: options.identityFile,
     store,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    oversight: createOversight(ctx, config),
     serverFactory,
   });
   if (address.kind === "unix") {

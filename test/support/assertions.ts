@@ -46,6 +46,12 @@ export class StderrLog {
     return this.runs.length;
   }
 
+  /** Fails naming `what` and the secret's label (never the secret) when `text` contains a registered secret. */
+  assertNoSecretIn(text: string, what: string): void {
+    const found = [...this.secrets].filter(([value]) => text.includes(value)).map(([, label]) => label);
+    if (found.length > 0) throw new Error(`secret values reached ${what}: ${found.join(", ")}`);
+  }
+
   /** Fails naming the run and the secret's label (never the secret) when a stderr contains a secret. */
   assertNoSecretInStderr(): void {
     const leaks: string[] = [];

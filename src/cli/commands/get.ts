@@ -19,7 +19,7 @@ export class GetCommand extends TargetCommand {
 
   async execute(): Promise<number> {
     const { getSecret } = await import("../../app/secrets.js");
-    const result = await getSecret(this.context, { ...this.target(), key: this.key });
+    const result = await getSecret(this.context, { ...this.target(), key: this.key, reveal: this.reveal });
     const shown = this.reveal ? result.value.reveal() : MASK;
     if (this.json) {
       printJson(this.context, { key: result.key, value: shown, revealed: this.reveal, encrypted: result.encrypted, file: result.target.display, line: result.line });

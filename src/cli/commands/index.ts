@@ -1,4 +1,5 @@
 /** Every command class, in the order `--help` lists them. */
+import { AuditShowCommand, AuditTailCommand, AuditVerifyCommand } from "./audit.js";
 import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
 import { DoctorCommand } from "./doctor.js";
@@ -44,6 +45,9 @@ export const commands = [
   TokenRevokeCommand,
   RemoteGetCommand,
   RemoteRunCommand,
+  AuditTailCommand,
+  AuditShowCommand,
+  AuditVerifyCommand,
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
