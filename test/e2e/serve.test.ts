@@ -431,6 +431,40 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("the client: git va
   });
 });
 
+describe.skipIf(!hasCurl && process.env["CI"] === undefined)("audit log and policy hook", () => {
+  it("audits each request: token, route, env, keys, result; never a value", () => {
+    const t = issue("audited", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
+    expect(curl("POST", `${server.url}/v1/secrets/dev/DEPLOY_KEY:reveal`, { token: t.access() }).status).toBe(200);
+    expect(curl("POST", `${server.url}/v1/secrets/dev/DB_URL:reveal`, { token: t.access() }).status).toBe(404);
+    expect(curl("GET", `${server.url}/v1/secrets/dev`, { token: "gvat_" + "A".repeat(43) }).status).toBe(401);
+    const entries = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const mine = entries.filter((e) => e["client"] === "token audited");
+    expect(mine.map((e) => [e["command"], e["env"], e["keys"], e["result"], e["error"]])).toEqual([
+      ["serve reveal", "dev", ["DEPLOY_KEY"], "ok", null],
+      ["serve reveal", "dev", ["DB_URL"], "failed", "key-missing"],
+    ]);
+    expect(entries.at(-1)).toMatchObject({ command: "serve GET /v1/secrets/:env", client: null, result: "failed", error: "token-invalid" });
+    // The chain the audit commands check is intact.
+    expect(vaultCmd(["audit", "verify"]).status).toBe(0);
+  });
+
+  it("asks the env's policy hook before a reveal: a refusal is 403 and spends no reveal-once token", async () => {
+    writeFileSync(join(vault, ".env.prod"), readFileSync(envFile, "utf8"));
+    writeFileSync(join(host, ".git-vaultrc.json"), JSON.stringify({ policyHook: { prod: "./deny-prod.sh" } }));
+    writeFileSync(join(host, "deny-prod.sh"), "#!/bin/sh\ncat >/dev/null\necho 'prod reveals need a ticket' >&2\nexit 1\n", { mode: 0o755 });
+    const s = await startServer(["--listen", "127.0.0.1:0"]);
+    const once = issue("prod-once", ["--env", "prod", "--reveal-once", "DEPLOY_KEY", "--ttl", "10m"]);
+    const r = curl("POST", `${s.url}/v1/secrets/prod/DEPLOY_KEY:reveal`, { token: once.access() });
+    expect(r.status).toBe(403);
+    expect((r.json()["error"] as { code: string }).code).toBe("policy-denied");
+    const rows = JSON.parse(vaultCmd(["token", "list", "--json"]).stdout) as { tokens: { name: string; state: string }[] };
+    expect(rows.tokens.find((x) => x.name === "prod-once")?.state).toBe("active");
+    const denied = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e["client"] === "token prod-once");
+    expect(denied).toMatchObject([{ command: "serve reveal", env: "prod", keys: ["DEPLOY_KEY"], result: "denied", error: "policy-denied" }]);
+    await s.stop();
+  });
+});
+
 describe.skipIf(!hasCurl && process.env["CI"] === undefined)("where it listens", () => {
   it("refuses a network address without TLS", () => {
     const r = vaultCmd(["serve", "--listen", "0.0.0.0:0"]);
