@@ -33,7 +33,8 @@ const STATUS: Readonly<Record<string, number>> = {
   "token-revoked": 401,
   "refresh-reused": 401,
   "policy-denied": 403,
-  "lock-timeout": 503,
+  locked: 503,
+  "audit-write": 503,
   "no-identity": 503,
   "remote-worker": 503,
 };
@@ -59,7 +60,8 @@ export function errorReply(error: unknown): { status: number; code: string; body
   if (error instanceof HttpError) return make(error.status, error.code, error.message, { ...error.headers });
   if (error instanceof VaultError) {
     const status = STATUS[error.code] ?? (error.code.startsWith("identity") ? 503 : 422);
-    return make(status, error.code, error.message);
+    // The server's own trouble names its files (identity, audit log, locks): the operator reads it in the audit log, not the client.
+    return make(status, error.code, status >= 500 ? `the server cannot answer now (${error.code}); its operator can tell why` : error.message);
   }
   const e = error as { code?: unknown; statusCode?: unknown; validation?: unknown; validationContext?: unknown; message?: unknown };
   if (e.validation !== undefined) {

@@ -14,6 +14,10 @@ import { type Sandbox, binPath, makeSandbox } from "../support/sandbox.js";
 
 const log = new StderrLog();
 const hasCurl = spawnSync("curl", ["--version"]).status === 0;
+const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
+if (!hasOpenssl && process.env["CI"] === undefined) {
+  console.warn("SKIPPING the TLS test of test/e2e/serve.test.ts: openssl is not installed (CI installs it; apt-get install openssl)");
+}
 if (!hasCurl && process.env["CI"] === undefined) {
   console.warn("SKIPPING test/e2e/serve.test.ts: curl is not installed (CI installs it; apt-get install curl)");
 }
@@ -81,10 +85,11 @@ interface Reply {
  * One request with curl. The token goes to curl through its config on stdin
  * (never its argv); a body through a file.
  */
-function curl(method: string, url: string, options: { token?: string; body?: string; headers?: string[]; socket?: string } = {}): Reply {
+function curl(method: string, url: string, options: { token?: string; body?: string; headers?: string[]; socket?: string; cacert?: string } = {}): Reply {
   const config = [...(options.token === undefined ? [] : [`header = "Authorization: Bearer ${options.token}"`]), ...(options.headers ?? []).map((h) => `header = "${h}"`)].join("\n");
   const args = ["-s", "-S", "-i", "-X", method, "-K", "-", "--max-time", "20"];
   if (options.socket !== undefined) args.push("--unix-socket", options.socket);
+  if (options.cacert !== undefined) args.push("--cacert", options.cacert);
   if (options.body !== undefined) {
     const bodyFile = join(sb.root, "body.json");
     writeFileSync(bodyFile, options.body);
@@ -432,7 +437,7 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("the client: git va
 });
 
 describe.skipIf(!hasCurl && process.env["CI"] === undefined)("audit log and policy hook", () => {
-  it("audits each request: token, route, env, keys, result; never a value", () => {
+  it("audits each request: token, route, env, keys, result; never a value", async () => {
     const t = issue("audited", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
     expect(curl("POST", `${server.url}/v1/secrets/dev/DEPLOY_KEY:reveal`, { token: t.access() }).status).toBe(200);
     expect(curl("POST", `${server.url}/v1/secrets/dev/DB_URL:reveal`, { token: t.access() }).status).toBe(404);
@@ -443,7 +448,13 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("audit log and poli
       ["serve reveal", "dev", ["DEPLOY_KEY"], "ok", null],
       ["serve reveal", "dev", ["DB_URL"], "failed", "key-missing"],
     ]);
-    expect(entries.at(-1)).toMatchObject({ command: "serve GET /v1/secrets/:env", client: null, result: "failed", error: "token-invalid" });
+    // A request refused before its handler is audited once its answer is sent.
+    let refused: Record<string, unknown> | undefined;
+    for (let i = 0; i < 40 && refused === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      refused = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e["error"] === "token-invalid");
+    }
+    expect(refused).toMatchObject({ command: "serve list", client: null, result: "failed", error: "token-invalid" });
     // The chain the audit commands check is intact.
     expect(vaultCmd(["audit", "verify"]).status).toBe(0);
   });
@@ -470,6 +481,25 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("where it listens",
     const r = vaultCmd(["serve", "--listen", "0.0.0.0:0"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: refusing to listen on 0\.0\.0\.0 without TLS/);
+  });
+
+  it.skipIf(!hasOpenssl && process.env["CI"] === undefined)("serves HTTPS with --tls-cert and --tls-key, to curl and to the client", async () => {
+    const cert = join(sb.root, "tls-cert.pem");
+    const key = join(sb.root, "tls-key.pem");
+    const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert], { encoding: "utf8" });
+    expect(made.status, made.stderr).toBe(0);
+    const s = await startServer(["--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key]);
+    expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const t = issue("tls", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
+    expect(curl("POST", `${s.url}/v1/secrets/dev/DEPLOY_KEY:reveal`, { token: t.access(), cacert: cert }).json()).toEqual({ key: "DEPLOY_KEY", value: VALUES.DEPLOY_KEY });
+    // Plain HTTP to the TLS port gets nothing useful; an untrusted certificate stops the client.
+    expect(curl("GET", s.url.replace("https:", "http:") + "/v1/health").status).not.toBe(200);
+    const untrusted = vaultCmd(["remote", "get", "DEPLOY_KEY", "--reveal", "--server", s.url, "--token-dir", t.dir]);
+    expect([untrusted.status, untrusted.stdout]).toEqual([1, ""]);
+    expect(untrusted.stderr).toMatch(/^error: cannot reach https:\/\/127\.0\.0\.1:\d+ \(/);
+    const trusted = vaultCmd(["remote", "get", "DEPLOY_KEY", "--reveal", "--server", s.url, "--token-dir", t.dir], { NODE_EXTRA_CA_CERTS: cert });
+    expect([trusted.status, trusted.stdout]).toEqual([0, `${VALUES.DEPLOY_KEY}\n`]);
+    await s.stop();
   });
 
   it("serves on a unix socket (0600) to curl and to the client, and caps connections", async () => {
