@@ -75,26 +75,36 @@ class RemoteSession {
     throw new VaultError("token-dir", `${join(this.dir, SESSION_FILE)} does not name the token's env`, { hint: "name it with --env" });
   }
 
-  /** Sends a request with the access token; an expired one is refreshed once and the request sent again. */
+  /**
+   * Sends a request with the access token. When it was refused as expired,
+   * or as unknown because another client sharing the folder refreshed it
+   * meanwhile, the request is sent once more with the folder's newer token
+   * or, for an expired one, a refreshed one.
+   */
   async call(method: string, path: string, body?: unknown): Promise<unknown> {
     const token = readToken(this.dir, ACCESS_FILE);
     let answer = await send(this.server, method, path, { token, body });
-    if (answer.status === 401 && (answer.body as { error?: { code?: string } } | null)?.error?.code === "token-expired") {
-      answer = await send(this.server, method, path, { token: await this.refresh(token), body });
+    const code = answer.status === 401 ? (answer.body as { error?: { code?: string } } | null)?.error?.code : undefined;
+    if (code === "token-expired" || code === "token-invalid") {
+      const next = await this.renew(token, code === "token-expired");
+      if (next !== null) answer = await send(this.server, method, path, { token: next, body });
     }
     if (answer.status !== 200) throw serverError(this.server, answer);
     return answer.body;
   }
 
   /**
-   * Exchanges the refresh token for a new pair and writes both files. Under a
-   * lock, and only if no one else refreshed meanwhile: presenting a refresh
-   * token twice would revoke the session (reuse detection).
+   * The access token to use instead of `used`: the folder's, when another
+   * client replaced it meanwhile; else, when `mayRefresh`, a refreshed one
+   * (both files rewritten); else null. Under a lock, so that clients sharing
+   * the folder refresh once: presenting a refresh token twice would revoke
+   * the session (reuse detection).
    */
-  private async refresh(expired: string): Promise<string> {
+  private async renew(used: string, mayRefresh: boolean): Promise<string | null> {
     return withFileLock(join(this.dir, REFRESH_FILE), async () => {
       const current = readToken(this.dir, ACCESS_FILE);
-      if (current !== expired) return current;
+      if (current !== used) return current;
+      if (!mayRefresh) return null;
       const answer = await send(this.server, "POST", "/v1/token/refresh", { body: { refreshToken: readToken(this.dir, REFRESH_FILE) } });
       if (answer.status !== 200) {
         const error = serverError(this.server, answer);

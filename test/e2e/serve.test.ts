@@ -418,6 +418,18 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("the client: git va
     expect(over.stderr).toMatch(/^error: the session in .*refresher cannot be refreshed: .*expired \(token-expired\)\nhint: ask for a new token/);
   });
 
+  it("clients sharing a token folder refresh once between them (no reuse revocation)", async () => {
+    const t = issue("shared", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1s", "--refresh-ttl", "1h"]);
+    await new Promise((r) => setTimeout(r, 1200));
+    const args = ["remote", "get", "DEPLOY_KEY", "--reveal", "--server", server.url, "--token-dir", t.dir];
+    const runs = await Promise.all([0, 1, 2].map(() => log.vaultAsync(sb, host, args)));
+    for (const r of runs) expect([r.status, r.stdout, r.stderr]).toEqual([0, `${VALUES.DEPLOY_KEY}\n`, ""]);
+    log.secret(t.access(), "the refreshed access token of shared");
+    log.secret(t.refresh(), "the refreshed refresh token of shared");
+    const rows = JSON.parse(vaultCmd(["token", "list", "--json"]).stdout) as { tokens: { name: string; state: string }[] };
+    expect(rows.tokens.find((x) => x.name === "shared")?.state).toBe("active");
+  });
+
   it("GIT_VAULT_REMOTE: local decrypting commands refuse and point to remote", () => {
     const worker = { GIT_VAULT_REMOTE: "1" };
     const get = vaultCmd(["get", "DB_URL", "--reveal"], worker);
