@@ -66,10 +66,14 @@ export function auditLogPath(env: Context["env"], config: Config, cwd: string): 
   return join(base, "git-vault", "audit.jsonl");
 }
 
+/** The configuration in effect at ctx.cwd (searched up to its repository's root). */
+export function configFor(ctx: Context): Promise<Config> {
+  return loadConfig(ctx.cwd, tryRepoRoot({ cwd: ctx.cwd, env: ctx.env }));
+}
+
 /** The audit log of the repository at ctx.cwd (for `audit` commands and operations that never chose a file). */
 export async function auditLogFor(ctx: Context): Promise<string> {
-  const config = await loadConfig(ctx.cwd, tryRepoRoot({ cwd: ctx.cwd, env: ctx.env }));
-  return auditLogPath(ctx.env, config, ctx.cwd);
+  return auditLogPath(ctx.env, await configFor(ctx), ctx.cwd);
 }
 
 /** The user running git-vault, as the audit log and the policy hook name them. */

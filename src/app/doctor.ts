@@ -8,8 +8,10 @@ import { join, relative, resolve } from "node:path";
 import { readHeader, recipientList } from "../core/recipients.js";
 import { quoteShellIfNeeded } from "../core/shell.js";
 import { VaultError, withoutPrivateKeys } from "../errors.js";
-import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
+import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, tryRepoRoot, versionAtLeast } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
+import { type DockerDaemon, resolveDockerDaemon } from "../runtime/docker.js";
+import { loadConfig } from "../config/index.js";
 import type { Context } from "./context.js";
 import { hookStatus } from "./hook.js";
 import { identityRecipients } from "./recipient-of.js";
@@ -109,15 +111,38 @@ function recipientChecks(ctx: Context, status: VaultStatus, mine: readonly strin
   }
 }
 
-function dockerChecks(ctx: Context, problems: Problem[]): void {
-  const host = ctx.env["DOCKER_HOST"] ?? "";
-  if (/^tcp:\/\//i.test(host) && ctx.env["DOCKER_TLS_VERIFY"] !== "1") {
-    problems.push({
-      id: "docker-host-insecure",
-      message: `DOCKER_HOST=${host} without TLS verification: secrets sent with \`git vault docker exec\` would cross the network in clear`,
-      fix: "set DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH, or use an ssh:// or unix socket DOCKER_HOST",
-    });
+/**
+ * The docker daemon `docker exec` and `docker build` would send values to,
+ * resolved as they resolve it; a broken docker configuration is reported,
+ * not thrown, so the other checks still run.
+ */
+async function dockerChecks(ctx: Context, problems: Problem[]): Promise<void> {
+  let daemon: DockerDaemon;
+  try {
+    daemon = resolveDockerDaemon(ctx.env);
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    problems.push({ id: "docker-config", message: error.message, fix: error.hint ?? "see `docker context ls`" });
+    return;
   }
+  if (daemon.kind !== "insecure-tcp" && daemon.kind !== "unknown") return;
+  let allowed = false;
+  try {
+    allowed = (await loadConfig(ctx.cwd, tryRepoRoot({ cwd: ctx.cwd, env: ctx.env }))).docker?.allowInsecureHost === true && daemon.kind === "insecure-tcp";
+  } catch {
+    // an invalid configuration is another check's finding
+  }
+  if (allowed) return;
+  const where = daemon.source === "DOCKER_HOST" ? `DOCKER_HOST=${daemon.host}` : `the docker daemon ${daemon.host} (from ${daemon.source})`;
+  problems.push(
+    daemon.kind === "insecure-tcp"
+      ? {
+          id: "docker-host-insecure",
+          message: `${where} without TLS verification: \`git vault docker exec\` and \`docker build\` refuse to send secrets there (they would cross the network in clear)`,
+          fix: "set DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH, or use an ssh:// or unix socket DOCKER_HOST (or set docker.allowInsecureHost in the configuration for a trusted network)",
+        }
+      : { id: "docker-host-unknown", message: `${where}: git-vault does not know how values travel there and refuses to send secrets`, fix: "use a unix://, ssh:// or TLS-verified tcp:// docker host" },
+  );
 }
 
 function vaultChecks(cwd: string, status: VaultStatus, problems: Problem[]): void {
@@ -168,7 +193,7 @@ export async function diagnose(ctx: Context, request: TargetOptions & { identity
   }
   const status = await vaultStatus(ctx, request);
   const mine = await identityChecks(ctx, request.identityFile, problems);
-  dockerChecks(ctx, problems);
+  await dockerChecks(ctx, problems);
   vaultChecks(ctx.cwd, status, problems);
   if (mine !== null && status.exists) recipientChecks(ctx, status, mine, problems);
   if (status.mode === "submodule" && status.vaultRepo) repoChecks("vault repo", repoContext(git, status.vaultDir), problems);

@@ -19,14 +19,18 @@ export interface DecryptedValue {
   readonly where: string;
 }
 
-/** Decrypts the effective values of the target (all keys, or just `only`), by key. */
+/**
+ * Decrypts the effective values of the target (all keys, or just `only`), by
+ * key, after asking the policy hook; the note gets the target (unless the
+ * caller set it already) and the key names.
+ */
 export async function decryptAll(
   ctx: Context,
   request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
   note: AuditNote,
 ): Promise<Map<string, DecryptedValue>> {
   for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
-  const target = await resolveTarget(ctx, request);
+  const target = note.target ?? (await resolveTarget(ctx, request));
   note.target = target;
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
@@ -72,10 +76,19 @@ export async function runWithSecrets(
  * `remote run`.
  */
 export function runWithValues(ctx: Context, argv: readonly string[], values: ReadonlyMap<string, DecryptedValue>, signals: Pick<NodeJS.Process, "on" | "off">): Promise<number> {
+  return runChild(argv, { cwd: ctx.cwd, env: secretEnvironment(ctx.env, values), signals });
+}
+
+/**
+ * The environment of a program that gets the values as variables (the
+ * command of `run`, the docker client): checked first for what exec cannot
+ * carry, naming file, line and key.
+ */
+export function secretEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
   checkNoNulByte(values);
-  const env = childEnvironment(ctx.env, values);
-  checkVariableSizes(env, values);
-  return runChild(argv, { cwd: ctx.cwd, env, signals });
+  const out = childEnvironment(env, values);
+  checkVariableSizes(out, values);
+  return out;
 }
 
 /**

@@ -14,6 +14,14 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   "--label": "LABEL",
   "--trust-fingerprint": "FP",
   "--submodule-url": "URL",
+  "--context": "NAME",
+  "--container": "NAME",
+  "--user": "USER",
+  "--workdir": "DIR",
+  "--dir": "DIR",
+  "--since": "WHEN",
+  "--key": "KEY",
+  "--lines": "N",
 };
 
 /**

@@ -189,7 +189,11 @@ describe("a log that cannot be written stops the operation", () => {
 
 describe("the policy hook", () => {
   let requests: string;
-  const config = (hooks: Record<string, string>): void => writeFileSync(join(host, ".git-vaultrc.json"), JSON.stringify({ policyHook: hooks }));
+  /** Configures the hooks and allows them on this device (`policy allow`). */
+  const config = (hooks: Record<string, string>): void => {
+    writeFileSync(join(host, ".git-vaultrc.json"), JSON.stringify({ policyHook: hooks }));
+    if (Object.values(hooks).every((h) => existsSync(join(host, h)))) ok(["policy", "allow"], {}, host);
+  };
   const hook = (name: string, body: string): string => {
     const dir = join(host, "scripts");
     mkdirSync(dir, { recursive: true });
@@ -254,6 +258,26 @@ describe("the policy hook", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("error: get --reveal for env prod denied: the policy hook scripts/hang did not answer within 1 s\n");
     expect(got.map((e) => e.result)).toEqual(["denied"]);
+  });
+
+  it("a hook that came with the configuration runs only once allowed, and again only after a change is allowed", () => {
+    const ran = join(suite.work, "unallowed-ran");
+    hook("new", `touch "${ran}"; exit 0`);
+    writeFileSync(join(host, ".git-vaultrc.json"), JSON.stringify({ policyHook: { prod: "./scripts/new" } }));
+    const denied = run(["get", "PROD_TOKEN", "--reveal", "--env", "prod"], {}, host);
+    expect([denied.status, denied.stdout, existsSync(ran)]).toEqual([1, "", false]);
+    expect(denied.stderr).toContain("error: get --reveal for env prod denied: the policy hook scripts/new is not allowed on this device yet\n");
+    expect(denied.stderr).toContain("run `git vault policy allow`");
+    const textconv = gitRun(suite.sb, vault, ["log", "-p", "--", ".env.prod"]);
+    expect([textconv.status, existsSync(ran)]).toEqual([0, false]);
+    expect(textconv.stdout).toContain("PROD_TOKEN=[git-vault: denied by the policy hook");
+    expect(ok(["policy", "allow"], {}, host).stderr).toMatch(/^allowed .*scripts\/new \(sha256 [0-9a-f]{16}…\)\n$/);
+    expect(ok(["get", "PROD_TOKEN", "--reveal", "--env", "prod"], {}, host).stdout).toBe(`${PROD_VALUE}\n`);
+    expect(existsSync(ran)).toBe(true);
+    hook("new", `touch "${ran}-changed"; exit 0`);
+    const changed = run(["get", "PROD_TOKEN", "--reveal", "--env", "prod"], {}, host);
+    expect([changed.status, existsSync(`${ran}-changed`)]).toEqual([1, false]);
+    expect(changed.stderr).toContain("the policy hook scripts/new is not allowed on this device since it changed\n");
   });
 
   it("a hook that does not exist denies (fails closed)", () => {

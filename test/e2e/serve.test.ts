@@ -474,12 +474,16 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("audit log and poli
   it("asks the env's policy hook before a reveal: a refusal is 403 and spends no reveal-once token", async () => {
     writeFileSync(join(vault, ".env.prod"), readFileSync(envFile, "utf8"));
     writeFileSync(join(host, ".git-vaultrc.json"), JSON.stringify({ policyHook: { prod: "./deny-prod.sh" } }));
-    writeFileSync(join(host, "deny-prod.sh"), "#!/bin/sh\ncat >/dev/null\necho 'prod reveals need a ticket' >&2\nexit 1\n", { mode: 0o755 });
+    const asked = join(sb.root, "policy-asked.json");
+    writeFileSync(join(host, "deny-prod.sh"), `#!/bin/sh\ncat >"${asked}"\necho 'prod reveals need a ticket' >&2\nexit 1\n`, { mode: 0o755 });
+    expect(vaultCmd(["policy", "allow"]).status).toBe(0);
     const s = await startServer(["--listen", "127.0.0.1:0"]);
     const once = issue("prod-once", ["--env", "prod", "--reveal-once", "DEPLOY_KEY", "--ttl", "10m"]);
     const r = curl("POST", `${s.url}/v1/secrets/prod/DEPLOY_KEY:reveal`, { token: once.access() });
     expect(r.status).toBe(403);
     expect((r.json()["error"] as { code: string }).code).toBe("policy-denied");
+    // The hook itself was asked, with the request's names (never a value).
+    expect(JSON.parse(readFileSync(asked, "utf8"))).toMatchObject({ command: "serve reveal", env: "prod", keys: ["DEPLOY_KEY"], client: "token prod-once" });
     const rows = JSON.parse(vaultCmd(["token", "list", "--json"]).stdout) as { tokens: { name: string; state: string }[] };
     expect(rows.tokens.find((x) => x.name === "prod-once")?.state).toBe("active");
     const denied = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e["client"] === "token prod-once");

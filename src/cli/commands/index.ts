@@ -2,6 +2,7 @@
 import { AuditShowCommand, AuditTailCommand, AuditVerifyCommand } from "./audit.js";
 import { CheckCommand } from "./check.js";
 import { DecryptCommand } from "./decrypt.js";
+import { DockerBuildCommand, DockerExecCommand } from "./docker.js";
 import { DoctorCommand } from "./doctor.js";
 import { EncryptCommand } from "./encrypt.js";
 import { FmtCommand } from "./fmt.js";
@@ -17,6 +18,7 @@ import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
 import { StatusCommand } from "./status.js";
 import { RemoteGetCommand, RemoteRunCommand } from "./remote.js";
+import { PolicyAllowCommand } from "./policy.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
 import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
@@ -45,9 +47,12 @@ export const commands = [
   TokenRevokeCommand,
   RemoteGetCommand,
   RemoteRunCommand,
+  DockerExecCommand,
+  DockerBuildCommand,
   AuditTailCommand,
   AuditShowCommand,
   AuditVerifyCommand,
+  PolicyAllowCommand,
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
