@@ -19,7 +19,9 @@
  * A front that calls other use cases (an API request, say) wraps them once:
  * `audited(ctx, "serve get", (note) => { note.client = tokenId; return getSecret(ctx, req); })`
  * gives one entry with that command and client, whatever the inner use cases
- * are called: nested `audited` calls share the outermost note.
+ * are called: a nested `audited` call asks the policy hook under the outer
+ * command and client, and adds its target (when the outer has none), keys
+ * and container to the outer entry.
  *
  * Where the log is: `GIT_VAULT_AUDIT_LOG`, else the configuration's
  * `auditLog`, else `$XDG_STATE_HOME/git-vault/audit.jsonl`
@@ -119,6 +121,24 @@ function targetOf(result: unknown): Target | undefined {
 }
 
 /**
+ * An operation inside another one: it asks the policy hook under the outer
+ * command and client, and what it learns (target, keys, container) is added
+ * to the outer entry, whether it succeeds or fails.
+ */
+async function nested<T>(outer: AuditNote, operation: (note: AuditNote) => Promise<T>): Promise<T> {
+  const inner: AuditNote = { command: outer.command, ...(outer.client === undefined ? {} : { client: outer.client }) };
+  try {
+    const result = await operation(inner);
+    inner.target ??= targetOf(result);
+    return result;
+  } finally {
+    outer.target ??= inner.target;
+    outer.keys = [...new Set([...(outer.keys ?? []), ...(inner.keys ?? [])])];
+    outer.container ??= inner.container;
+  }
+}
+
+/**
  * Runs `operation` and writes one audit entry for it: `ok` when it returns,
  * `denied` when the policy hook refused, `failed` (with the error's code)
  * when it threw. A usage error before any file was chosen is not an access
@@ -128,7 +148,7 @@ function targetOf(result: unknown): Target | undefined {
  */
 export async function audited<T>(ctx: Context, command: string, operation: (note: AuditNote) => Promise<T>): Promise<T> {
   const outer = current.getStore();
-  if (outer !== undefined) return operation(outer);
+  if (outer !== undefined) return nested(outer, operation);
   const note: AuditNote = { command };
   let result: T;
   try {

@@ -34,10 +34,25 @@ describe("appendAuditEntry", () => {
     expect(verifyAuditLog(path)).toEqual({ ok: true, exists: true, entries: 2, head: second.hash });
   });
 
+  it("narrows a log others could read to 0600", async () => {
+    await appendAuditEntry(path, rec("set"));
+    const { chmodSync } = await import("node:fs");
+    chmodSync(path, 0o644);
+    await appendAuditEntry(path, rec("get --reveal"));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
   it("refuses to append after an incomplete last line (no entry would chain to it)", async () => {
     const [line] = await fiveEntries();
     writeFileSync(path, `${line as string}\n{"seq":2,"ti`);
     await expect(appendAuditEntry(path, rec("run"))).rejects.toThrow(/ends with an incomplete line/);
+  });
+
+  it("refuses to append to a file that is not an audit log (a configuration pointing auditLog at ~/.bashrc, say)", async () => {
+    const other = join(dir, "bashrc");
+    writeFileSync(other, "export PATH=$HOME/bin:$PATH\n");
+    await expect(appendAuditEntry(other, rec("run"))).rejects.toThrow(/ends with a line that is not an audit entry/);
+    expect(readFileSync(other, "utf8")).toBe("export PATH=$HOME/bin:$PATH\n");
   });
 
   it("an unwritable place fails with an error naming the log", async () => {

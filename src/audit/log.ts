@@ -17,7 +17,7 @@
  * to the end of their append, so concurrent writers never break the chain.
  */
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { VaultError } from "../errors.js";
 import { withFileLock } from "../files/lock.js";
@@ -136,7 +136,10 @@ export async function appendAuditEntry(path: string, record: AuditRecord): Promi
 function appendLocked(path: string, record: AuditRecord): AuditEntry {
   const fd = openSync(path, "a+", 0o600);
   try {
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    // Key names and who used them are for the user alone: a log others can read is narrowed to 0600.
+    if (stat.isFile() && (stat.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+    const { size } = stat;
     const { line, complete } = lastLine(fd, size);
     if (!complete) {
       throw new VaultError("audit-damaged", `the audit log ${path} ends with an incomplete line`, {
