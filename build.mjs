@@ -13,6 +13,7 @@
 //   keyring.cjs   @napi-rs/keyring's loader, beside its native binary
 //                 (keyring.PLATFORM.node), required by src/keys/keychain.ts
 //                 only when an identity is looked up in the OS keychain
+//   server.cjs    `git vault serve`: the HTTP API and fastify
 // textconv.cjs, cli.cjs and crypto.cjs get V8 code caches (NAME.ccache, below).
 import { build } from "esbuild";
 import { esbuildAgeShims } from "./src/crypto/primitives/age-shims.mjs";
@@ -52,14 +53,30 @@ const siblingBundles = {
     b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./yaml.cjs", external: true }));
   },
 };
+// `git vault serve` (fastify and its schema compiler) is its own bundle:
+// cli.cjs, which every command loads, stays as small as before.
+const serverBundle = {
+  name: "server-bundle",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/\.\.\/server\/index\.js$/ }, () => ({ path: "./server.cjs", external: true }));
+  },
+};
 await build({
   ...common,
   entryPoints: ["src/main.ts"],
   outfile: "dist/cli.cjs",
-  plugins: [siblingBundles],
+  plugins: [siblingBundles, serverBundle],
   // require() the sibling bundles: a dynamic import() would go through the ES module loader.
   supported: { "dynamic-import": false },
   // install.ts finds the shipped hook relative to its own file.
+  ...moduleUrl,
+});
+await build({
+  ...common,
+  entryPoints: ["src/server/index.ts"],
+  outfile: "dist/server.cjs",
+  plugins: [siblingBundles],
+  supported: { "dynamic-import": false },
   ...moduleUrl,
 });
 await build({

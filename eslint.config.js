@@ -6,7 +6,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const layers = ["agent", "app", "cli", "core", "crypto", "git", "keys", "runtime", "audit", "config", "files"];
+const layers = ["agent", "app", "cli", "core", "crypto", "git", "keys", "runtime", "audit", "config", "files", "server", "remote"];
 const siblings = (self, allowed) =>
   layers.filter((l) => l !== self && !allowed.includes(l)).map((l) => ({ group: [`../${l}/*`, `../../${l}/*`], message: `${self}/ must not import ${l}/ (see STYLE.md layers)` }));
 const only = (name, owner) => ({ name, message: `only ${owner}/ imports ${name}` });
@@ -46,10 +46,14 @@ export default tseslint.config(
   restrict("config", [], base("config")),
   restrict("audit", ["core", "files"], base("audit")),
   restrict("runtime", ["core"], base("runtime")),
-  restrict("app", ["core", "crypto", "git", "keys", "runtime", "audit", "config", "files"], base("app")),
+  restrict("app", ["core", "crypto", "git", "keys", "runtime", "audit", "config", "files", "remote"], base("app")),
   // The agent is a front beside cli/ (STYLE.md "As it grows"): its socket server calls app/.
   restrict("agent", ["app", "core", "keys", "runtime"], base("agent")),
-  restrict("cli", ["app", "core", "agent"], base("cli")),
+  // The HTTP client of `git vault remote`: knows HTTP, nothing of tokens' files or use cases.
+  restrict("remote", [], base("remote")),
+  // The HTTP API (`git vault serve`), a front beside cli/: parses requests and calls app/.
+  restrict("server", ["app", "core", "config", "audit"], base("server")),
+  restrict("cli", ["app", "core", "agent", "server"], base("cli")),
   {
     files: ["src/**/*.test.ts", "test/**/*.ts"],
     rules: {

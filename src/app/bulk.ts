@@ -1,4 +1,5 @@
 /** Whole-file use cases: list, encrypt, decrypt, fmt, check. */
+import { dirname } from "node:path";
 import { encodeRawValue } from "../core/dotenv.js";
 import { type Assignment, type EnvFile, assignments, encodeEnvFile, invalidEntries, isConflictMarker, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
@@ -7,7 +8,8 @@ import { ensureHeader, readHeader, recipientList, shortFingerprint } from "../co
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
 import { VaultError } from "../errors.js";
-import { type Identity, requireIdentity, resolveIdentity } from "../keys/identity.js";
+import { lineCommitTimes } from "../git/index.js";
+import { type Identity, isRemoteWorker, requireIdentity, resolveIdentity } from "../keys/identity.js";
 import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, encryptValue, locate } from "./cipher.js";
 import type { Context } from "./context.js";
@@ -25,6 +27,8 @@ export interface KeyRow {
   readonly line: number;
   readonly section: string | null;
   readonly state: KeyState;
+  /** The recipient-set fingerprint the value was encrypted to (null when it is not encrypted). */
+  readonly fingerprint: string | null;
 }
 
 /** Static state of a value: what can be told without a private key. */
@@ -39,14 +43,18 @@ export function staticState(a: Assignment, currentFingerprint: string): KeyState
 }
 
 /** Lists the keys of a file with their state; tries decryption when an identity is present. */
-export async function listKeys(ctx: Context, request: TargetOptions & { identityFile?: string | undefined }): Promise<{ target: Target; rows: KeyRow[] }> {
+export async function listKeys(
+  ctx: Context,
+  request: TargetOptions & { identityFile?: string | undefined; /** False: static states only, no trial decryption (the API's listings). */ tryDecrypt?: boolean },
+): Promise<{ target: Target; rows: KeyRow[] }> {
   const target = await resolveTarget(ctx, request);
   const loaded = loadEnvFile(target.path, target.display);
   validateEnvFile(ctx, loaded);
   const fingerprint = shortFingerprint(recipientList(readHeader(loaded.file)));
   // Looked up at the first encrypted value only: a file of plaintext values
-  // needs no identity, and the keychain's native module stays unloaded.
-  let identity: Identity | null | undefined;
+  // needs no identity, and the keychain's native module stays unloaded. In a
+  // worker environment (GIT_VAULT_REMOTE) nothing is decrypted, not even to tell a state.
+  let identity: Identity | null | undefined = isRemoteWorker(ctx.env) || request.tryDecrypt === false ? null : undefined;
   const rows: KeyRow[] = [];
   for (const a of assignments(loaded.file)) {
     let state = staticState(a, fingerprint);
@@ -59,9 +67,28 @@ export async function listKeys(ctx: Context, request: TargetOptions & { identity
         state = "undecryptable";
       }
     }
-    rows.push({ key: a.key, line: a.line, section: a.section, state });
+    const value = classifyValue(a.value);
+    rows.push({ key: a.key, line: a.line, section: a.section, state, fingerprint: value.kind === "encrypted" ? value.value.fingerprint : null });
   }
   return { target, rows };
+}
+
+/**
+ * When each line of the target last changed in the vault repo's history (ISO
+ * time of the commit git blame names, by line), or null for a line not
+ * committed yet or a file git does not track.
+ */
+export function lineChanges(ctx: Context, target: Target): Map<number, string | null> {
+  const out = new Map<number, string | null>();
+  let times: (number | null)[];
+  try {
+    times = lineCommitTimes({ cwd: dirname(target.path), env: ctx.env }, target.path);
+  } catch (error) {
+    if (error instanceof VaultError) return out;
+    throw error;
+  }
+  times.forEach((t, line) => out.set(line, t === null ? null : new Date(t * 1000).toISOString()));
+  return out;
 }
 
 export interface EncryptResult {

@@ -76,8 +76,16 @@ export async function runWithSecrets(
   sweepSecretFolders(ctx.env);
   const { target, values } = await audited(ctx, "run", (note) => decryptSelection(ctx, request, note));
   if (request.asFiles) return runWithSecretFiles(ctx, target, values, { ...request, baseEnv: childEnvironment(ctx.env, new Map()), signals });
-  const env = secretEnvironment(ctx.env, values);
-  return runChild(request.argv, { cwd: ctx.cwd, env, signals });
+  return runWithValues(ctx, request.argv, values, signals);
+}
+
+/**
+ * Runs `argv` with `values` added to its environment (git-vault's own
+ * variables left out), after refusing what exec would refuse; for `run` and
+ * `remote run`.
+ */
+export function runWithValues(ctx: Context, argv: readonly string[], values: ReadonlyMap<string, DecryptedValue>, signals: Pick<NodeJS.Process, "on" | "off">): Promise<number> {
+  return runChild(argv, { cwd: ctx.cwd, env: secretEnvironment(ctx.env, values), signals });
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The per-key use cases: set, get, unset. */
+import { dirname } from "node:path";
 import { KEY_PATTERN } from "../core/dotenv.js";
 import { putValue, removeKey } from "../core/edit.js";
 import { SECTION_NAME_RE, findAssignment } from "../core/envfile.js";
@@ -7,6 +8,7 @@ import { ensureHeader } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
 import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
+import { commit } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
 import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
@@ -151,4 +153,14 @@ async function removeSecret(ctx: Context, target: Target, key: string): Promise<
     return result.file;
   });
   return { target, removed };
+}
+
+/** Commits the target's env file alone in the vault repo (hooks off); returns the commit id. */
+export function commitEnvFile(ctx: Context, target: Target, message: string): string {
+  return commit({ cwd: dirname(target.path), env: ctx.env }, message, [target.path]);
+}
+
+/** Fails unless this process could decrypt (an identity, and no GIT_VAULT_REMOTE): for a server, at its start rather than at its first reveal. */
+export function checkCanDecrypt(ctx: Context, identityFile: string | undefined): void {
+  requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile });
 }

@@ -15,6 +15,12 @@ export interface TargetOptions {
   readonly file?: string | undefined;
   readonly vaultDir?: string | undefined;
   readonly env?: string | undefined;
+  /**
+   * A target resolved earlier, used as it is: a long-running front (the
+   * HTTP API) resolves each env once instead of running git and reading the
+   * configuration on every request.
+   */
+  readonly resolved?: Target | undefined;
 }
 
 /** The resolved target of a command. */
@@ -95,6 +101,7 @@ export function envNameOfPath(target: Target, path: string): string | null {
 
 /** Resolves the env file a command works on. */
 export async function resolveTarget(ctx: Context, options: TargetOptions): Promise<Target> {
+  if (options.resolved !== undefined) return options.resolved;
   for (const [flag, value] of [["--file", options.file], ["--vault-dir", options.vaultDir], ["--env", options.env]] as const) {
     if (value === "") throw new UsageError(`${flag} needs a value (it was given an empty one)`);
   }

@@ -13,7 +13,7 @@ import { encodeRawValue } from "../core/dotenv.js";
 import { type Assignment, type EnvFile, assignments, encodeEnvFile, parseEnvFile, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
 import { looksEncrypted } from "../core/value.js";
-import { type Identity, resolveIdentity } from "../keys/identity.js";
+import { type Identity, isRemoteWorker, resolveIdentity } from "../keys/identity.js";
 import { audited } from "./audit.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
 import { askPolicy, policyHookFor } from "./policy.js";
@@ -107,7 +107,8 @@ export async function textconvText(ctx: Context, path: string): Promise<string> 
   }
   let identity: Identity | null = null;
   try {
-    identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
+    // A worker environment (GIT_VAULT_REMOTE) decrypts nothing: values show masked.
+    identity = isRemoteWorker(ctx.env) ? null : resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
   } catch {
     identity = null; // an unusable identity must not break `git diff`
   }

@@ -24,6 +24,23 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   "--since": "WHEN",
   "--key": "KEY",
   "--lines": "N",
+  "--listen": "ADDRESS",
+  "--tls-cert": "FILE",
+  "--tls-key": "FILE",
+  "--reveal-limit": "N",
+  "--write-limit": "N",
+  "--body-limit": "BYTES",
+  "--request-timeout": "SECONDS",
+  "--max-connections": "N",
+  "--server": "URL",
+  "--token-dir": "DIR",
+  "--name": "NAME",
+  "--keys": "PATTERNS",
+  "--scope": "SCOPES",
+  "--ttl": "DURATION",
+  "--refresh-ttl": "DURATION",
+  "--reveal-once": "KEY",
+  "--out": "DIR",
 };
 
 /**

@@ -110,3 +110,28 @@ export function add(ctx: GitContext, paths: readonly string[]): void {
   if (paths.length === 0) return;
   runInRepo(ctx, ["add", "--", ...paths]);
 }
+
+/**
+ * When each line of `path` last changed: the committer time (seconds) of the
+ * commit `git blame` names for it, by line number (1-based); null for lines
+ * not committed yet. ctx.cwd must be inside the file's repository.
+ */
+export function lineCommitTimes(ctx: GitContext, path: string): (number | null)[] {
+  const text = runInRepo(ctx, ["blame", "--porcelain", "--", path]).stdout.toString("utf8");
+  const times = new Map<string, number>();
+  const lines: (number | null)[] = [];
+  let commit = "";
+  let line = 0;
+  for (const record of text.split("\n")) {
+    const header = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(record);
+    if (header !== null) {
+      commit = header[1] as string;
+      line = Number(header[2]);
+    } else if (record.startsWith("committer-time ")) {
+      times.set(commit, Number(record.slice(15)));
+    } else if (record.startsWith("\t")) {
+      lines[line] = /^0+$/.test(commit) ? null : (times.get(commit) ?? null);
+    }
+  }
+  return lines;
+}

@@ -36,7 +36,7 @@ export {
   type ConfigTarget,
   type ScopedConfigEntry,
 } from "./config.js";
-export { add, lsFiles, showBlob, stagedFiles, statusPorcelain, tryShowBlob, type IndexEntry, type StatusEntry, type StatusOptions } from "./files.js";
+export { add, lineCommitTimes, lsFiles, showBlob, stagedFiles, statusPorcelain, tryShowBlob, type IndexEntry, type StatusEntry, type StatusOptions } from "./files.js";
 export { aheadCount, commit, commitsOnNoRemote, hasCommit, revList, upstreamBranch, type RevListOptions } from "./commits.js";
 export { deleteRef, push, refsMatching, remoteUrl, type PushOptions, type RefEntry } from "./refs.js";
 export {

@@ -56,6 +56,12 @@ function readIdentityFile(path: string, source: IdentitySource): Identity {
   return { keys: parseIdentityText(readIdentityFileText(path), path), source };
 }
 
+/** Whether GIT_VAULT_REMOTE marks a worker environment (any value but empty or `0`). */
+export function isRemoteWorker(env: NodeJS.ProcessEnv): boolean {
+  const v = env["GIT_VAULT_REMOTE"];
+  return v !== undefined && v !== "" && v !== "0";
+}
+
 /** Finds the identity to use, or null when this device has none. */
 export function resolveIdentity(request: IdentityRequest): Identity | null {
   const { env, cwd } = request;
@@ -80,6 +86,12 @@ export function resolveIdentity(request: IdentityRequest): Identity | null {
 
 /** Like {@link resolveIdentity}, but a missing identity is an error with the fix. */
 export function requireIdentity(request: IdentityRequest): Identity {
+  // A worker environment reads secrets through `git vault remote` only: no local decryption, even with a key at hand.
+  if (isRemoteWorker(request.env)) {
+    throw new VaultError("remote-worker", "GIT_VAULT_REMOTE marks this as a worker environment: secrets are not decrypted here", {
+      hint: "read them through the API: `git vault remote get KEY --reveal --server URL --token-dir DIR` or `git vault remote run --server URL --token-dir DIR -- CMD`",
+    });
+  }
   const identity = resolveIdentity(request);
   if (identity === null) {
     // An identity in a keychain that cannot be read now (locked, no session bus) is not found either: say so.

@@ -129,7 +129,7 @@ describe("validate", () => {
 
   it("--all also checks an env the manifest names that has no file yet", () => {
     const cfg = join(host, ".git-vaultrc.yaml");
-    writeFileSync(cfg, `${MANIFEST.replace("secrets:\n", "secrets:\n  QA_ONLY: { envs: [qa] }\n")}`);
+    writeFileSync(cfg, MANIFEST.replace("secrets:\n", "secrets:\n  QA_ONLY: { envs: [qa] }\n"));
     const r = run(["validate", "--all"], {}, host);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/vault\/\.env\.qa \(qa\)\n {2}QA_ONLY +missing\n {2}DATABASE_URL +missing\n/);

@@ -20,11 +20,14 @@ import { ManCommand } from "./man.js";
 import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
 import { StatusCommand } from "./status.js";
+import { RemoteGetCommand, RemoteRunCommand } from "./remote.js";
 import { PolicyAllowCommand } from "./policy.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
 import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
+import { ServeCommand } from "./serve.js";
 import { TextconvCommand } from "./textconv.js";
+import { TokenIssueCommand, TokenListCommand, TokenRevokeCommand } from "./token.js";
 import { UnsetCommand } from "./unset.js";
 import { ValidateCommand } from "./validate.js";
 import { VerifyCommand } from "./verify.js";
@@ -45,6 +48,12 @@ export const commands = [
   RunCommand,
   ImportCommand,
   ExportCommand,
+  ServeCommand,
+  TokenIssueCommand,
+  TokenListCommand,
+  TokenRevokeCommand,
+  RemoteGetCommand,
+  RemoteRunCommand,
   DockerExecCommand,
   DockerBuildCommand,
   AuditTailCommand,
