@@ -27,6 +27,8 @@ case $path$PWD in *"$nl"*) fallback ;; esac
 
 # A key given in the environment is the caller's own: `git-vault textconv` uses it.
 [ -z "${GIT_VAULT_IDENTITY:-}" ] || fallback
+# A worker environment decrypts nothing locally (`git vault remote`); git-vault textconv shows markers.
+[ -z "${GIT_VAULT_REMOTE:-}" ] || fallback
 # cwd: where git runs textconv, whose configuration (policy hook, audit log) applies.
 request="textconv${nl}file=$path${nl}cwd=$PWD$nl"
 if [ -n "${GIT_VAULT_IDENTITY_FILE:-}" ]; then
