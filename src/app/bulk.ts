@@ -12,6 +12,7 @@ import { decryptAssignment, encryptValue, locate } from "./cipher.js";
 import type { Context } from "./context.js";
 import { ownRecipient } from "./recipient-of.js";
 import { updateEnvFile } from "./store.js";
+import { requireTrustFor } from "./trust.js";
 import { type Target, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
 import { type LoadedFile, loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
@@ -121,6 +122,7 @@ async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?
     let file = loaded.file;
     if (readHeader(file).version === null) file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
     const recipients = requireRecipients({ ...loaded, file });
+    await requireTrustFor(ctx, target, file);
     const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
     const result = await encryptValues(target.display, file, recipients, identity);
     counts = result;

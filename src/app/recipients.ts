@@ -5,6 +5,7 @@ import { requireIdentity } from "../keys/identity.js";
 import { encryptValues } from "./bulk.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
+import { recordOwnChange, requireTrustFor } from "./trust.js";
 import { type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
@@ -75,6 +76,8 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
   for (const path of paths) {
     const loaded = loadEnvFile(path, displayPath(ctx, path));
     validateEnvFile(ctx, loaded);
+    // Changing a set this device never accepted would make someone else's change its own.
+    await requireTrustFor(ctx, { ...target, path }, loaded.file);
     const current = readHeader(loaded.file).recipients.map((r) => ({ recipient: r.recipient, label: r.label }));
     const removeSet = new Set(request.remove ?? []);
     for (const gone of removeSet) {
@@ -108,6 +111,8 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
     let reencrypted = 0;
     await updateEnvFile(ctx, path, change.file, async (loaded) => {
       const file = setRecipients(loaded.file, next);
+      // This device's own change: the new set is the trusted one.
+      await recordOwnChange(ctx, { ...target, path }, file);
       if (identity === null) return file;
       const result = await encryptValues(change.file, file, recipientList(readHeader(file)), identity);
       reencrypted = result.reencrypted;

@@ -12,6 +12,7 @@ import { decryptAssignment, encryptValue } from "./cipher.js";
 import type { Context } from "./context.js";
 import { ownRecipient } from "./recipient-of.js";
 import { updateEnvFile } from "./store.js";
+import { requireTrustFor } from "./trust.js";
 import { type Target, type TargetOptions, resolveTarget } from "./target.js";
 import { loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
@@ -68,6 +69,7 @@ export async function setSecret(ctx: Context, request: SetRequest): Promise<SetR
         file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
       }
       const recipients = requireRecipients({ ...loaded, file });
+      await requireTrustFor(ctx, target, file);
       existed = findAssignment(file, request.key) !== undefined;
       const raw = await encryptValue(request.key, request.value, recipients);
       file = putValue(file, request.key, raw, raw, { section: request.section ?? null });

@@ -16,9 +16,11 @@ import { MergeDriverCommand } from "./merge-driver.js";
 import { SetCommand } from "./set.js";
 import { StatusCommand } from "./status.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
+import { PullCommand } from "./pull.js";
 import { RestoreCommand } from "./restore.js";
 import { RunCommand } from "./run.js";
 import { TextconvCommand } from "./textconv.js";
+import { TrustAcceptCommand, TrustForgetCommand, TrustStatusCommand } from "./trust.js";
 import { UnsetCommand } from "./unset.js";
 import { VerifyCommand } from "./verify.js";
 
@@ -38,6 +40,10 @@ export const commands = [
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
+  TrustStatusCommand,
+  TrustAcceptCommand,
+  TrustForgetCommand,
+  PullCommand,
   KeygenCommand,
   KeysShowCommand,
   KeysWhereCommand,
