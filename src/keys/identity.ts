@@ -5,11 +5,12 @@
  * `$XDG_CONFIG_HOME/git-vault/identity`. Identity text is held in `Secret`s and
  * never reaches argv, logs or child processes.
  */
-import { readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
-import { Secret } from "../core/secret.js";
+import { resolve } from "node:path";
+import type { Secret } from "../core/secret.js";
 import { VaultError } from "../errors.js";
+import { deviceIdentityStore, parseDeviceIdentity, readIdentityFileText } from "./store.js";
+
+export { checkIdentityFileMode, defaultIdentityPath } from "./store.js";
 
 /** How the identity in use was found. */
 export type IdentitySourceKind = "flag" | "env" | "env-file" | "keychain" | "file";
@@ -35,37 +36,13 @@ export interface IdentityRequest {
   readonly identityFile?: string | undefined;
 }
 
-const KEY_RE = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]+$/;
-
-/** The identity file of this device: `$XDG_CONFIG_HOME/git-vault/identity`. */
-export function defaultIdentityPath(env: NodeJS.ProcessEnv): string {
-  // The XDG spec: a relative value is invalid and ignored. Honoured, it would put
-  // the private key in whatever folder the command runs in, a repo's included.
-  const configured = env["XDG_CONFIG_HOME"];
-  const base = configured && isAbsolute(configured) ? configured : join(env["HOME"] || homedir(), ".config");
-  return join(base, "git-vault", "identity");
-}
-
 /**
  * Reads identities from age-keygen style text: `#` comments, blank lines and
- * `AGE-SECRET-KEY-1…` lines. Errors name the line, never its content.
+ * `AGE-SECRET-KEY-1…` lines, the device's current key first. Errors name the
+ * line, never its content.
  */
 export function parseIdentityText(text: string, sourceName: string): Secret[] {
-  const keys: Secret[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) return;
-    if (!KEY_RE.test(line)) {
-      throw new VaultError("identity-invalid", `${sourceName}:${index + 1}: not an age X25519 identity (AGE-SECRET-KEY-1…)`, {
-        hint: "identity files hold lines written by `age-keygen` or `git vault keygen`",
-      });
-    }
-    keys.push(new Secret(line));
-  });
-  if (keys.length === 0) {
-    throw new VaultError("identity-invalid", `${sourceName}: contains no age identity`);
-  }
-  return keys;
+  return parseDeviceIdentity(text, sourceName).keys.map((k) => k.key);
 }
 
 /** The error for an identity whose keys parse as text but not as age keys (e.g. cut short when copied). */
@@ -75,46 +52,8 @@ export function invalidIdentityError(identity: Identity): VaultError {
   });
 }
 
-/** Refuses a private key file that group or others can read or write. */
-export function checkIdentityFileMode(path: string): void {
-  const stat = statSync(path);
-  // A pipe is fine (`-i <(pass show age-key)`); a folder or a device is no key
-  // file, and a chmod hint there would be harmful (`chmod 600 /dev/null`).
-  if (stat.isDirectory() || stat.isCharacterDevice() || stat.isBlockDevice()) {
-    throw new VaultError("identity-not-a-file", `${path} is not a regular file (${stat.isDirectory() ? "a folder" : "a device"})`, {
-      hint: "name an age identity file (AGE-SECRET-KEY-1… lines), such as the one `git vault keygen` writes",
-    });
-  }
-  const mode = stat.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new VaultError("identity-permissions", `${path} is accessible by group or others (mode ${mode.toString(8).padStart(4, "0")})`, {
-      hint: `restrict it: chmod 600 ${path}`,
-    });
-  }
-}
-
 function readIdentityFile(path: string, source: IdentitySource): Identity {
-  let text: string;
-  try {
-    checkIdentityFileMode(path);
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if (error instanceof VaultError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new VaultError("identity-unreadable", `cannot read identity file ${path} (${code ?? "error"})`, {
-      hint: "check the path, or create an identity with `git vault keygen`",
-    });
-  }
-  return { keys: parseIdentityText(text, path), source };
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return { keys: parseIdentityText(readIdentityFileText(path), path), source };
 }
 
 /** Finds the identity to use, or null when this device has none. */
@@ -133,9 +72,10 @@ export function resolveIdentity(request: IdentityRequest): Identity | null {
     const path = resolve(cwd, envFile);
     return readIdentityFile(path, { kind: "env-file", description: `GIT_VAULT_IDENTITY_FILE=${path}`, path });
   }
-  const path = defaultIdentityPath(env);
-  if (!exists(path)) return null;
-  return readIdentityFile(path, { kind: "file", description: path, path });
+  const store = deviceIdentityStore(env);
+  const stored = store.read();
+  if (stored === null) return null;
+  return { keys: stored.keys.map((k) => k.key), source: { kind: store.kind, description: store.description, path: store.path } };
 }
 
 /** Like {@link resolveIdentity}, but a missing identity is an error with the fix. */
