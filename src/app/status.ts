@@ -28,7 +28,8 @@ import {
 import { resolveIdentity } from "../keys/identity.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, listEnvFiles, resolveVaultDir } from "./target.js";
-import { loadEnvFile } from "./vaultfile.js";
+import { acceptCommand, isUntrusted, trustState, trustSubject } from "./trust.js";
+import { type RecipientProblem, invalidRecipientLines, loadEnvFile } from "./vaultfile.js";
 import { staticState } from "./bulk.js";
 
 export interface EnvFileStatus {
@@ -40,6 +41,14 @@ export interface EnvFileStatus {
   readonly fingerprint: string;
   /** Whether the file is in canonical style (what `fmt --check` checks). */
   readonly canonical: boolean;
+  /** Recipient lines that are no valid age recipient (a typo), by line. */
+  readonly invalidRecipients: readonly RecipientProblem[];
+  /** Against this device's trust store: `new` when it has no record yet. */
+  readonly trust: "trusted" | "changed" | "new";
+  /** The command that names this file (`--env dev`), for advice. */
+  readonly flags: string;
+  /** What accepting the file's current recipients takes, when `trust` is `changed`. */
+  readonly accept: string;
 }
 
 export interface VaultStatus {
@@ -85,8 +94,10 @@ export interface VaultStatus {
   readonly identity: string | null;
 }
 
-function envFileStatus(path: string, display: string): EnvFileStatus {
+function envFileStatus(ctx: Context, path: string, display: string, vaultDir: string, repoRoot: string | null): EnvFileStatus {
   const { file, text } = loadEnvFile(path, display);
+  const subject = trustSubject(ctx, path, vaultDir, repoRoot);
+  const trust = trustState(ctx, subject, file);
   const recipients = recipientList(readHeader(file));
   const current = shortFingerprint(recipients);
   const effective = effectiveAssignments(file);
@@ -99,6 +110,10 @@ function envFileStatus(path: string, display: string): EnvFileStatus {
     recipients: recipients.length,
     fingerprint: fingerprintRecipients(recipients),
     canonical: encodeEnvFile(formatEnvFile(file)) === text,
+    invalidRecipients: invalidRecipientLines(file),
+    trust: trust.trusted === null ? "new" : isUntrusted(trust) ? "changed" : "trusted",
+    flags: subject.flags,
+    accept: acceptCommand(subject),
   };
 }
 
@@ -154,7 +169,7 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
     dirty,
     ignoreSetting,
     hiddenFromHostStatus: dirty.length > 0 && !hostSees,
-    envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(p, relative(ctx.cwd, p) || p)) : [],
+    envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(ctx, p, relative(ctx.cwd, p) || p, vaultDir, repoRoot)) : [],
     identity,
   };
 }
