@@ -138,7 +138,8 @@ describe("verify with a CI identity that reads only some env files (docs/identit
   it("takes one pin per env file, and refuses a pin for an env it does not check", () => {
     const dir = vaultWithDev("pins");
     ok(["set", "--vault-dir", dir, "--env", "prod", "PROD_TOKEN", log.secret("prod-token-pins-1a2b")]);
-    const prints = new Map(JSON.parse(ok(["trust", "status", "--all", "--vault-dir", dir, "--json"]).stdout).files.map((f: { file: string; fingerprint: string }) => [f.file, f.fingerprint]));
+    const status = JSON.parse(ok(["trust", "status", "--all", "--vault-dir", dir, "--json"]).stdout) as { files: { file: string; fingerprint: string }[] };
+    const prints = new Map(status.files.map((f) => [f.file, f.fingerprint]));
     const devPin = (prints.get(`${dir}/.env.dev`) as string).slice(0, 12);
     const prodPin = (prints.get(`${dir}/.env.prod`) as string).slice(0, 12);
     expect(ok(["verify", "--vault-dir", dir, "--trust-fingerprint", `dev=${devPin}`, "--trust-fingerprint", `prod=${prodPin}`]).stderr).toBe("verified 2 env files\n");
