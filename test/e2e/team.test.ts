@@ -5,7 +5,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StderrLog } from "../support/assertions.js";
-import { makeVaultHost } from "../support/git.js";
+import { gitRun, makeVaultHost } from "../support/git.js";
 import { type RunOptions, type Sandbox, makeSandbox } from "../support/sandbox.js";
 
 const log = new StderrLog();
@@ -142,5 +142,74 @@ describe("two devices", () => {
     expect(as(bobEnv, hostB, ["init"]).status).toBe(1);
     okAs(bobEnv, hostB, ["trust", "accept"]);
     okAs(bobEnv, hostB, ["set", "OTHER", "--stdin"], { input: "other-value-5c4b" });
+  });
+});
+
+describe("history and review", () => {
+  it("get --at HEAD~3 returns the value as it was; --host follows the submodule pin", () => {
+    const { host, vault } = makeVaultHost(sb, { host: "hist-host", remote: "hist.git" });
+    const values = ["hist-v1-aa11bb", "hist-v2-cc22dd", "hist-v3-ee33ff", "hist-v4-0a0b0c"].map((v) => log.secret(v));
+    const hostCommits: string[] = [];
+    for (const value of values) {
+      okAs(undefined, host, ["set", "HIST", "--stdin"], { input: value });
+      sb.git(vault, "add", "-A");
+      sb.git(vault, "commit", "-q", "-m", `HIST ${value.slice(5, 7)}`);
+      sb.git(host, "add", "-A");
+      sb.git(host, "commit", "-q", "-m", "pin");
+      hostCommits.push(sb.git(host, "rev-parse", "HEAD").trim());
+    }
+    expect(okAs(undefined, host, ["get", "HIST", "--reveal", "--at", "HEAD~3"]).stdout).toBe(`${values[0]}\n`);
+    expect(okAs(undefined, host, ["get", "HIST", "--reveal", "--at", "HEAD~1"]).stdout).toBe(`${values[2]}\n`);
+    expect(okAs(undefined, host, ["get", "HIST", "--reveal", "--at", hostCommits[1] as string, "--host"]).stdout).toBe(`${values[1]}\n`);
+    // Masked unless --reveal, like get itself.
+    expect(okAs(undefined, host, ["get", "HIST", "--at", "HEAD~3"]).stdout).not.toContain(values[0]);
+    const missing = as(undefined, host, ["get", "HIST", "--at", "HEAD~9"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^error: HEAD~9: no such commit in the vault repository\n/);
+  });
+
+  it("review main..feature --markdown lists exactly the added recipient and the two changed keys, exit 1 for the untrusted recipient", () => {
+    const { host, vault } = makeVaultHost(sb, { host: "rev-host", remote: "rev.git" });
+    const secrets = ["rev-one-5e6f7a", "rev-two-8b9c0d", "rev-one-new-1f2e", "rev-two-new-3d4c"].map((v) => log.secret(v));
+    okAs(undefined, host, ["set", "ONE", "--stdin"], { input: secrets[0] });
+    okAs(undefined, host, ["set", "TWO", "--stdin"], { input: secrets[1] });
+    sb.git(vault, "add", "-A");
+    sb.git(vault, "commit", "-q", "-m", "two keys");
+    sb.git(vault, "switch", "-q", "-c", "feature");
+    const carol = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
+    okAs(undefined, host, ["recipients", "add", carol, "--label", "carol"]);
+    okAs(undefined, host, ["set", "ONE", "--stdin"], { input: secrets[2] });
+    okAs(undefined, host, ["set", "TWO", "--stdin"], { input: secrets[3] });
+    sb.git(vault, "commit", "-q", "-am", "carol; new values");
+
+    // A CI runner: no identity and no trust store of its own.
+    const ci = { XDG_STATE_HOME: sb.dir("ci-state"), XDG_CONFIG_HOME: sb.dir("ci-config") };
+    const r = as(ci, vault, ["review", "main..feature", "--markdown"]);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines.slice(0, 2)).toEqual(["### git-vault review: `main..feature`", ""]);
+    expect(lines).toContain("- keys changed: `ONE`, `TWO`");
+    expect(lines).toContain(`- recipient added: \`${carol} (carol)\``);
+    expect(lines).toContain("- :warning: recipient set not trusted: recipients changed in this range: nobody has accepted the new set");
+    expect(lines[2]).toMatch(/^Vault `[0-9a-f]{7}\.\.[0-9a-f]{7}` · \*\*needs a reviewer's attention\*\*$/);
+    expect(lines).toContain("#### `.env.dev`");
+    expect(lines.filter((l) => l.startsWith("- "))).toHaveLength(4);
+    // The same from the host, JSON for scripts; and from the author's device, whose trust store has the new set: nothing to flag.
+    const json = JSON.parse(as(ci, host, ["review", "main..feature", "--json"]).stdout) as { files: { file: string; changed: string[]; added: string[]; removed: string[]; recipientsAdded: { label: string }[]; trust: string }[]; attention: boolean };
+    expect(json.attention).toBe(true);
+    expect(json.files.map((f) => [f.file, f.changed, f.added, f.removed, f.recipientsAdded.map((x) => x.label), f.trust])).toEqual([[".env.dev", ["ONE", "TWO"], [], [], ["carol"], "untrusted"]]);
+    expect(okAs(undefined, vault, ["review", "main..feature"]).stdout).toContain("recipient set");
+    // Stale values are flagged too: a recipient added without re-encrypting.
+    sb.git(vault, "switch", "-q", "-c", "stale", "main");
+    // The trust store holds the set last accepted (with carol): main's set is a change to accept again.
+    expect(as(undefined, host, ["recipients", "add", carol, "--label", "carol"]).stderr).toContain(`  - ${carol} (carol)\n`);
+    okAs(undefined, host, ["trust", "accept"]);
+    okAs(undefined, host, ["recipients", "add", carol, "--label", "carol"]);
+    sb.git(vault, "commit", "-q", "-am", "carol only");
+    const stale = as(undefined, vault, ["review", "main..stale"]);
+    expect(stale.status).toBe(1);
+    expect(stale.stdout).toContain("  ! values encrypted to an older recipient set: ONE, TWO\n");
+    for (const out of [r.stdout, r.stderr, stale.stdout, JSON.stringify(json)]) for (const s of secrets) expect(out).not.toContain(s);
+    expect(gitRun(sb, vault, ["status", "--porcelain"]).stdout).toBe("");
   });
 });

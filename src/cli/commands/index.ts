@@ -18,6 +18,7 @@ import { StatusCommand } from "./status.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
 import { PullCommand } from "./pull.js";
 import { RestoreCommand } from "./restore.js";
+import { ReviewCommand } from "./review.js";
 import { RunCommand } from "./run.js";
 import { TextconvCommand } from "./textconv.js";
 import { TrustAcceptCommand, TrustForgetCommand, TrustStatusCommand } from "./trust.js";
@@ -44,6 +45,7 @@ export const commands = [
   TrustAcceptCommand,
   TrustForgetCommand,
   PullCommand,
+  ReviewCommand,
   KeygenCommand,
   KeysShowCommand,
   KeysWhereCommand,
