@@ -12,6 +12,7 @@ import { type EnvFile, encodeEnvFile, invalidEntries, parseEnvFile } from "../co
 import { findPlaintext } from "./bulk.js";
 import { formatEnvFile } from "../core/format.js";
 import { fingerprintRecipients, readHeader, recipientList } from "../core/recipients.js";
+import { parseTrustPins, pinFor } from "../core/trust.js";
 import { UsageError, VaultError } from "../errors.js";
 import { type GitContext, gitlinkAt, isWorkTreeRoot, mergeBase, repoContext, resolveCommit, treePaths, tryShowBlob, upstreamBranch } from "../git/index.js";
 import type { Context } from "./context.js";
@@ -82,22 +83,6 @@ function envPaths(repo: GitContext, commit: string | null): string[] {
   return commit === null ? [] : treePaths(repo, commit).filter((p) => ENV_FILE_RE.test(p.split("/").pop() ?? ""));
 }
 
-function pinFor(pins: ReadonlyMap<string | null, string>, path: string): string | null {
-  const name = path.split("/").pop() ?? path;
-  return pins.get(name.startsWith(".env.") ? name.slice(5) : name) ?? pins.get(null) ?? null;
-}
-
-function parsePins(values: readonly string[]): Map<string | null, string> {
-  const pins = new Map<string | null, string>();
-  for (const value of values) {
-    const eq = value.lastIndexOf("=");
-    const pin = eq === -1 ? value : value.slice(eq + 1);
-    if (!/^[0-9a-fA-F]{8,64}$/.test(pin)) throw new UsageError("the trust fingerprint must be 8 to 64 hex digits");
-    pins.set(eq === -1 ? null : value.slice(0, eq), pin.toLowerCase());
-  }
-  return pins;
-}
-
 /** Runs `review`. */
 export async function reviewVault(ctx: Context, request: ReviewRequest): Promise<ReviewResult> {
   const { vaultDir } = await resolveVaultDir(ctx, request);
@@ -135,14 +120,14 @@ export async function reviewVault(ctx: Context, request: ReviewRequest): Promise
     base = parsed.symmetric ? mergeBase(vault, b, head) ?? b : b;
   }
 
-  const pins = parsePins(request.trustFingerprint ?? []);
+  const pins = parseTrustPins(request.trustFingerprint ?? []);
   const paths = [...new Set([...envPaths(vault, base), ...envPaths(vault, head)])].sort();
   const files: ReviewedFile[] = [];
   for (const path of paths) {
     const before = envFileAtCommit(vault, base, path);
     const after = envFileAtCommit(vault, head, path);
     const changes = compareEnvFiles(before?.file ?? null, after?.file ?? null);
-    const reviewed = reviewFile(ctx, { vaultDir, path, before: before?.file ?? null, after, changes, pin: pinFor(pins, path) });
+    const reviewed = reviewFile(ctx, { vaultDir, path, before: before?.file ?? null, after, changes, pin: pinFor(pins, path.split("/").pop() ?? path) });
     if (!isUnchanged(changes) || reviewed.attention) files.push(reviewed);
   }
   return { range, base, head, files, attention: files.some((f) => f.attention) };

@@ -8,6 +8,7 @@
 import { type EnvFile, assignments, encodeEnvFile } from "../core/envfile.js";
 import { formatEnvFile } from "../core/format.js";
 import { fingerprintRecipients, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
+import { envNameOf, parseTrustPins, pinFor } from "../core/trust.js";
 import { classifyValue } from "../core/value.js";
 import { UsageError, VaultError } from "../errors.js";
 import { type Identity, resolveIdentity } from "../keys/identity.js";
@@ -19,7 +20,6 @@ import type { Context } from "./context.js";
 import { type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
-const TRUST_PIN_RE = /^[0-9a-fA-F]{8,64}$/;
 
 /** One problem `verify` found. Never a value. */
 export interface VerifyFinding {
@@ -93,36 +93,13 @@ async function verifyFile({ display, file, text, identity, pin, trust }: FileChe
 }
 
 /** Runs every check on the vault's env files (or the target alone). */
-/** Pins by env name (`null`: every file without a pin of its own). */
-function parsePins(values: readonly string[]): Map<string | null, string> {
-  const pins = new Map<string | null, string>();
-  for (const value of values) {
-    const eq = value.lastIndexOf("=");
-    const env = eq === -1 ? null : value.slice(0, eq);
-    const pin = eq === -1 ? value : value.slice(eq + 1);
-    if (!TRUST_PIN_RE.test(pin) || env === "") {
-      // A one-letter pin would match one set in sixteen: too short to mean anything.
-      throw new UsageError("the trust fingerprint must be 8 to 64 hex digits", "pin the start of the recipient-set fingerprint `git vault status` prints for each env file, e.g. GIT_VAULT_TRUST_FINGERPRINT=3f1c2a9b, or one per env: --trust-fingerprint prod=3f1c2a9b");
-    }
-    pins.set(env, pin);
-  }
-  return pins;
-}
-
-/** The env name of `.env.NAME`, else the file name. */
-function envOf(path: string): string {
-  const name = basename(path);
-  return name.startsWith(".env.") ? name.slice(".env.".length) : name;
-}
-
-/** Runs every check on the vault's env files (or the target alone). */
 export async function verifyVault(ctx: Context, request: VerifyRequest): Promise<{ files: string[]; findings: VerifyFinding[]; skipped: string[] }> {
   const target = await resolveTarget(ctx, request);
   // --file and --env name one file; otherwise every env file of the vault dir.
   const paths = request.single || request.file !== undefined || request.env !== undefined ? [target.path] : allTargets(target);
   const given = request.trustFingerprint ?? (ctx.env["GIT_VAULT_TRUST_FINGERPRINT"] || null);
-  const pins = parsePins(given === null ? [] : typeof given === "string" ? given.split(/[\s,]+/).filter((p) => p !== "") : given);
-  const unknownPin = [...pins.keys()].find((env) => env !== null && !paths.some((p) => envOf(p) === env));
+  const pins = parseTrustPins(given === null ? [] : typeof given === "string" ? given.split(/[\s,]+/).filter((p) => p !== "") : given);
+  const unknownPin = [...pins.keys()].find((env) => env !== null && !paths.some((p) => envNameOf(basename(p)) === env));
   if (unknownPin !== undefined) throw new UsageError(`--trust-fingerprint names env ${unknownPin}, which is not among the files checked`, "name an env file of the vault (`git vault trust status --all` lists them)");
   const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
   const mine = identity === null ? [] : await identityRecipients(identity);
@@ -144,7 +121,7 @@ export async function verifyVault(ctx: Context, request: VerifyRequest): Promise
     const reads = identity !== null && listed.some((r) => mine.includes(r));
     if (identity !== null && !reads) skipped.push(loaded.display);
     const trust = trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot), loaded.file);
-    const pin = pins.get(envOf(path)) ?? pins.get(null) ?? null;
+    const pin = pinFor(pins, basename(path));
     findings.push(...(await verifyFile({ display: loaded.display, file: loaded.file, text: loaded.text, identity: reads ? identity : null, pin, trust: trust.trusted === null ? null : trust })));
   }
   return { files, findings, skipped };

@@ -3,6 +3,7 @@
  * device accepted, compared with what a file or `.gitmodules` says now.
  * Pure: the store itself is read and written by app/trust.ts.
  */
+import { UsageError } from "../errors.js";
 import { type Recipient, fingerprintRecipients } from "./recipients.js";
 
 /** The recipients of one env file as this device accepted them. */
@@ -84,4 +85,35 @@ export function isNoDrift(drift: RecipientDrift): boolean {
 /** `age1… label` for messages (recipients are public keys). */
 export function recipientText(r: Recipient): string {
   return r.label ? `${r.recipient} (${r.label})` : r.recipient;
+}
+
+const TRUST_PIN_RE = /^[0-9a-fA-F]{8,64}$/;
+
+/**
+ * Trust pins (`HEX` for every file, `ENV=HEX` for one env file), by env name
+ * (null: the pin of every file without one of its own), lower-cased.
+ */
+export function parseTrustPins(values: readonly string[]): Map<string | null, string> {
+  const pins = new Map<string | null, string>();
+  for (const value of values) {
+    const eq = value.lastIndexOf("=");
+    const env = eq === -1 ? null : value.slice(0, eq);
+    const pin = eq === -1 ? value : value.slice(eq + 1);
+    if (!TRUST_PIN_RE.test(pin) || env === "") {
+      // A one-letter pin would match one set in sixteen: too short to mean anything.
+      throw new UsageError("the trust fingerprint must be 8 to 64 hex digits", "pin the start of the recipient-set fingerprint `git vault status` prints for each env file, e.g. GIT_VAULT_TRUST_FINGERPRINT=3f1c2a9b, or one per env: --trust-fingerprint prod=3f1c2a9b");
+    }
+    pins.set(env, pin.toLowerCase());
+  }
+  return pins;
+}
+
+/** The env name of an env file name (`.env.prod` → `prod`); other names stand for themselves. */
+export function envNameOf(fileName: string): string {
+  return fileName.startsWith(".env.") ? fileName.slice(".env.".length) : fileName;
+}
+
+/** The pin that applies to an env file name, or null. */
+export function pinFor(pins: ReadonlyMap<string | null, string>, fileName: string): string | null {
+  return pins.get(envNameOf(fileName)) ?? pins.get(null) ?? null;
 }
