@@ -213,3 +213,60 @@ describe("history and review", () => {
     expect(gitRun(sb, vault, ["status", "--porcelain"]).stdout).toBe("");
   });
 });
+
+describe("rotate", () => {
+  it("moves the two env files that list this device to a new key; the third stays byte for byte; history still reads", () => {
+    const home = sb.dir("rotator");
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_STATE_HOME: join(home, ".local", "state") };
+    const old = okAs(env, home, ["keygen"]).stdout.trim();
+    const identityPath = join(home, ".config", "git-vault", "identity");
+    const oldKey = log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(identityPath, "utf8"))?.[0] as string, "the old key");
+    const { host, vault } = makeVaultHost(sb, { host: "rot-host", remote: "rot.git" });
+    const other = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
+    const v = ["rot-dev-a1b2c3", "rot-prod-d4e5f6", "rot-ci-0718293", "rot-dev-new-4a5b"].map((x) => log.secret(x));
+    okAs(undefined, host, ["recipients", "add", other, "--label", "teammate", "--env", "dev"]);
+    // init made .env.dev with the sandbox device; this device joins dev and prod, and is no recipient of ci.
+    okAs(undefined, host, ["recipients", "add", old, "--label", "rotator", "--env", "dev", "--yes"]);
+    okAs(env, host, ["set", "DEV_TOKEN", "--stdin"], { input: v[0] });
+    writeFileSync(join(vault, ".env.prod"), `# git-vault v1\n# recipient: ${old} rotator\n# recipient: ${other} teammate\n\n`);
+    okAs(env, host, ["set", "PROD_TOKEN", "--env", "prod", "--stdin"], { input: v[1] });
+    writeFileSync(join(vault, ".env.ci"), `# git-vault v1\n# recipient: ${other} ci\n\n`);
+    okAs(env, host, ["set", "CI_TOKEN", "--env", "ci", "--stdin"], { input: v[2] });
+    sb.git(vault, "add", "-A");
+    sb.git(vault, "commit", "-q", "-m", "three env files");
+    const ciBefore = readFileSync(join(vault, ".env.ci"));
+
+    const r = okAs(env, host, ["rotate"]);
+    const fresh = r.stdout.trim();
+    expect(fresh).toMatch(/^age1[0-9a-z]{58}$/);
+    expect(fresh).not.toBe(old);
+    expect(r.stderr).toContain(`rotated: ${old} -> ${fresh}`);
+    expect(r.stderr).toContain("vault/.env.dev: new recipient, 1 value re-encrypted\n");
+    expect(r.stderr).toContain("vault/.env.prod: new recipient, 1 value re-encrypted\n");
+    expect(r.stderr).toContain("commit and push the vault: git -C vault add -A && git -C vault commit -m");
+    for (const name of [".env.dev", ".env.prod"]) {
+      const text = readFileSync(join(vault, name), "utf8");
+      expect(text).not.toContain(old);
+      expect(text).toContain(`# recipient: ${fresh} rotator\n`);
+    }
+    expect(readFileSync(join(vault, ".env.ci")).equals(ciBefore)).toBe(true);
+    // The new key alone reads both files.
+    const store = readFileSync(identityPath, "utf8");
+    expect(store).toMatch(/# git-vault: retired \S+\n# public key: age1/);
+    const newKey = log.secret(/^AGE-SECRET-KEY-1\S+$/gm.exec(store.split(oldKey).join(""))?.[0] as string, "the new key");
+    const onlyNew = { GIT_VAULT_IDENTITY: newKey };
+    expect(okAs({ ...env, ...onlyNew }, host, ["get", "DEV_TOKEN", "--reveal"]).stdout).toBe(`${v[0]}\n`);
+    expect(okAs({ ...env, ...onlyNew }, host, ["get", "PROD_TOKEN", "--reveal", "--env", "prod"]).stdout).toBe(`${v[1]}\n`);
+    expect(as({ ...env, GIT_VAULT_IDENTITY: oldKey }, host, ["get", "DEV_TOKEN"]).status).toBe(1);
+    // The device's own identity (both keys) still reads the old commit, through textconv too.
+    okAs(env, host, ["set", "DEV_TOKEN", "--stdin"], { input: v[3] });
+    sb.git(vault, "commit", "-q", "-am", "rotated");
+    expect(okAs(env, host, ["get", "DEV_TOKEN", "--reveal", "--at", "HEAD~1"]).stdout).toBe(`${v[0]}\n`);
+    const logp = gitRun(sb, vault, ["log", "-p", "--", ".env.dev"], env);
+    expect(logp.status).toBe(0);
+    expect(logp.stdout).toContain(`-DEV_TOKEN=${v[0]}`);
+    expect(logp.stdout).toContain(`+DEV_TOKEN=${v[3]}`);
+    // Nothing left pending: a second rotate makes another key.
+    expect(store).not.toContain("pending");
+  });
+});

@@ -19,6 +19,7 @@ import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } 
 import { PullCommand } from "./pull.js";
 import { RestoreCommand } from "./restore.js";
 import { ReviewCommand } from "./review.js";
+import { RotateCommand } from "./rotate.js";
 import { RunCommand } from "./run.js";
 import { TextconvCommand } from "./textconv.js";
 import { TrustAcceptCommand, TrustForgetCommand, TrustStatusCommand } from "./trust.js";
@@ -46,6 +47,7 @@ export const commands = [
   TrustForgetCommand,
   PullCommand,
   ReviewCommand,
+  RotateCommand,
   KeygenCommand,
   KeysShowCommand,
   KeysWhereCommand,
