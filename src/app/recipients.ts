@@ -113,7 +113,8 @@ export async function changeRecipients(ctx: Context, request: ChangeRequest): Pr
       const file = setRecipients(loaded.file, next);
       // This device's own change: the new set is the trusted one.
       await recordOwnChange(ctx, { ...target, path }, file);
-      if (identity === null) return file;
+      // Only a file whose recipient set changed is re-encrypted (a relabel or a file that never listed the recipient is not).
+      if (identity === null || change.added.length + change.removed.length === 0) return file;
       const result = await encryptValues(change.file, file, recipientList(readHeader(file)), identity);
       reencrypted = result.reencrypted;
       return result.file;
