@@ -93,7 +93,7 @@ export async function importIdentity(ctx: Context, file: string, options: { repl
   const imported = keys.map((k, i) => ({ ...k, recipient: recipients[i], since: k.since ?? since }));
   const existing = store.read();
   if (existing !== null && !options.replace) {
-    throw new VaultError("identity-exists", `this device already has an identity (${store.description})`, {
+    throw new VaultError("identity-exists", `an identity already exists at ${store.description}`, {
       hint: `to make the imported key this device's identity, run \`git vault keys import --replace ${file}\` (the current key is kept, retired, so history stays readable); to keep the current key, use the file per command with --identity-file`,
     });
   }
