@@ -2,10 +2,12 @@
 // before the fix: a change touches only files whose recipient set changed, a
 // recipient line with a typo is invalid everywhere, advice names the env
 // file, keygen after a lost identity says what it means, keys import --replace.
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeVaultHost } from "../support/git.js";
+import { binPath, repoRoot } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
 
 const suite = cliSuite();
@@ -119,5 +121,33 @@ describe("identity lifecycle", () => {
     expect(ok(["keys", "show"], {}, host).stdout.split("\n")[0]).toBe(me);
     expect(readFileSync(identityPath, "utf8")).toContain("# git-vault: retired");
     expect(saved).toContain(me);
+  });
+});
+
+describe("trust on a terminal", () => {
+  /** `git vault ARGS` on a pty, answering its question with `answer`. */
+  function answered(answer: string, args: string[]): { output: string; status: number } {
+    const r = spawnSync("python3", [join(repoRoot, "test", "support", "answer.py"), answer, "--", process.execPath, binPath, ...args], { cwd: suite.work, env: suite.sb.env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { output: string; status: number };
+    log.record([...args, `(answer.py ${answer})`], { status: result.status, stdout: "", stderr: result.output });
+    return result;
+  }
+
+  it("shows the added recipient and asks; no leaves the file as it was, yes records the new set", () => {
+    const file = join(suite.work, "asked.env");
+    ok(["set", "--file", "asked.env", "FIRST", "--stdin"], { input: log.secret("first-value-asked") });
+    writeFileSync(file, readFileSync(file, "utf8").replace(/(# recipient: [^\n]*\n)/, `$1# recipient: ${bob} eve\n`));
+    const before = readFileSync(file, "utf8");
+    const no = answered("n", ["set", "--file", "asked.env", "SECOND", log.secret("second-value-asked")]);
+    expect(no.status).toBe(1);
+    expect(no.output).toContain(`+ ${bob} (eve)`);
+    expect(no.output).toContain("Trust this change and encrypt to the new recipient set of asked.env? [y/N]");
+    expect(no.output).toContain("change not trusted; nothing was encrypted");
+    expect(readFileSync(file, "utf8")).toBe(before);
+    const yes = answered("y", ["set", "--file", "asked.env", "SECOND", log.secret("second-value-asked")]);
+    expect(yes.status, yes.output).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain("SECOND=");
+    expect(ok(["trust", "status", "--file", "asked.env"]).stdout).toMatch(/^asked\.env: trusted, fingerprint [0-9a-f]{16}\n$/);
   });
 });
