@@ -17,6 +17,7 @@ import { askPolicy } from "./policy.js";
 import { ownRecipient } from "./recipient-of.js";
 import { updateEnvFile } from "./store.js";
 import { type Target, type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
+import { requireTrustFor } from "./trust.js";
 import { type LoadedFile, loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
 /** The state of one key, as `list` shows it. Never a value. */
@@ -171,6 +172,7 @@ async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?
     let file = loaded.file;
     if (readHeader(file).version === null) file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
     const recipients = requireRecipients({ ...loaded, file });
+    await requireTrustFor(ctx, target, file);
     const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
     const result = await encryptValues(target.display, file, recipients, identity);
     counts = result;

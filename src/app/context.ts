@@ -6,6 +6,11 @@ export interface Context {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly clock: () => Date;
+  /**
+   * Asks the person at the terminal a yes/no question (the CLI sets it; a use
+   * case asks only when {@link isInteractive}). Absent: nobody to ask.
+   */
+  readonly ask?: (question: string) => Promise<boolean>;
 }
 
 /** Writes a warning line to stderr. Warnings name files, lines and keys, never values. */

@@ -46,6 +46,7 @@ import { hookStatus, installHook } from "./hook.js";
 import { installDrivers } from "./install.js";
 import type { Context } from "./context.js";
 import { keygen } from "./keys.js";
+import { fileFlags, requireTrustFor } from "./trust.js";
 import { ownRecipient } from "./recipient-of.js";
 import { DEFAULT_VAULT_DIR, envNameFor } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
@@ -235,8 +236,10 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   }
   const loaded = loadEnvFile(envFile, relative(ctx.cwd, envFile) || envFile);
   validateEnvFile(ctx, loaded);
+  // Joining records the recipients (and vault URL) on first use; a known vault that changed is asked about.
+  await requireTrustFor(ctx, { path: envFile, vaultDir, repoRoot: root }, loaded.file);
   const isRecipient = recipientList(readHeader(loaded.file)).includes(me.recipient);
-  if (!isRecipient) next.push(`ask a recipient to run: git vault recipients add ${me.recipient}${me.label ? ` --label ${me.label}` : ""} --reencrypt`);
+  if (!isRecipient) next.push(`ask a recipient to run: git vault recipients add ${me.recipient}${me.label ? ` --label ${me.label}` : ""} --reencrypt ${fileFlags(ctx, envFile, vaultDir, root)}`);
 
   // Drivers and the guard where env files are committed: the vault repo, and the host.
   // A guard that needs --force (a hooks folder shared by all repositories, a

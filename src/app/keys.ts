@@ -1,5 +1,6 @@
 /** Identity use cases: keygen and `keys show|where|import|export|migrate`. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { readHeader, recipientList } from "../core/recipients.js";
 import { resolve } from "node:path";
 import { Secret } from "../core/secret.js";
 import { VaultError } from "../errors.js";
@@ -7,6 +8,9 @@ import { type IdentitySource, defaultIdentityPath, requireIdentity, resolveIdent
 import { type DeviceIdentity, type IdentityStore, deviceIdentityStore, encodeDeviceIdentity, identityStores, isoSeconds, parseDeviceIdentity } from "../keys/store.js";
 import type { Context } from "./context.js";
 import { identityRecipients } from "./recipient-of.js";
+import { displayPath, listEnvFiles, resolveVaultDir } from "./target.js";
+import { fileFlags } from "./trust.js";
+import { loadEnvFile } from "./vaultfile.js";
 
 export interface KeygenResult {
   readonly created: boolean;
@@ -17,6 +21,29 @@ export interface KeygenResult {
   readonly backend: "file" | "keychain";
   /** When it went to the file: why not to the keychain. */
   readonly keychainProblem: string | null;
+  /**
+   * Env files of the vault here that list recipients but not the new key (a
+   * key made after the old one was lost or deleted): this device cannot read
+   * them. Each with the options that name it.
+   */
+  readonly unreadable?: readonly { file: string; flags: string }[];
+}
+
+/** Env files of the vault around cwd that list recipients, none of them `recipient`. */
+async function filesNotListing(ctx: Context, recipient: string): Promise<{ file: string; flags: string }[]> {
+  let vault: { vaultDir: string; repoRoot: string | null };
+  try {
+    vault = await resolveVaultDir(ctx, {});
+  } catch {
+    return []; // no repository or vault here: nothing to say
+  }
+  if (!existsSync(vault.vaultDir)) return [];
+  const out: { file: string; flags: string }[] = [];
+  for (const path of listEnvFiles(vault.vaultDir)) {
+    const listed = recipientList(readHeader(loadEnvFile(path, displayPath(ctx, path)).file));
+    if (listed.length > 0 && !listed.includes(recipient)) out.push({ file: displayPath(ctx, path), flags: fileFlags(ctx, path, vault.vaultDir, vault.repoRoot) });
+  }
+  return out;
 }
 
 /** True when both identities hold the same keys in the same states. */
@@ -68,7 +95,7 @@ export async function keygen(ctx: Context): Promise<KeygenResult> {
   const identity = await generateIdentity();
   const recipient = await identityToRecipient(identity);
   const stored = storeNewIdentity(ctx, { keys: [{ key: new Secret(identity), state: "current", recipient, since: isoSeconds(ctx.clock()) }] });
-  return { created: true, path: stored.store.description, recipient, backend: stored.store.kind, keychainProblem: stored.keychainProblem };
+  return { created: true, path: stored.store.description, recipient, backend: stored.store.kind, keychainProblem: stored.keychainProblem, unreadable: await filesNotListing(ctx, recipient) };
 }
 
 /** The recipients (public keys) of the identity in use, current one first. */
@@ -141,8 +168,13 @@ async function readStdin(ctx: Context): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Imports an age identity file (e.g. from `age-keygen`), or `-` for stdin, as this device's identity. */
-export async function importIdentity(ctx: Context, file: string): Promise<KeygenResult> {
+/**
+ * Imports an age identity file (e.g. from `age-keygen`, or a backup), or `-`
+ * for stdin, as this device's identity. A device that has one already is
+ * refused, unless `replace`: then the imported keys become current and the
+ * keys stored so far are kept, retired, to read history.
+ */
+export async function importIdentity(ctx: Context, file: string, options: { replace?: boolean } = {}): Promise<KeygenResult> {
   const source = file === "-" ? "stdin" : resolve(ctx.cwd, file);
   let text: string;
   try {
@@ -160,7 +192,23 @@ export async function importIdentity(ctx: Context, file: string): Promise<Keygen
     throw new VaultError("identity-invalid", `${source}: not a valid age identity`, { hint: "check the key was copied whole (AGE-SECRET-KEY-1…)" });
   }
   const since = isoSeconds(ctx.clock());
-  const stored = storeNewIdentity(ctx, { keys: keys.map((k, i) => ({ ...k, recipient: recipients[i], since: k.since ?? since })) });
+  const imported = keys.map((k, i) => ({ ...k, recipient: recipients[i], since: k.since ?? since }));
+  const store = deviceIdentityStore(ctx.env);
+  const existing = store.read();
+  if (existing !== null) {
+    if (!options.replace) {
+      throw new VaultError("identity-exists", `an identity already exists at ${store.description}`, {
+        hint: `to make the imported key this device's identity, run \`git vault keys import --replace ${file}\` (the current key is kept, retired, so history stays readable); to keep the current key, use the file per command with --identity-file`,
+      });
+    }
+    const importedKeys = new Set(imported.map((k) => k.key.reveal()));
+    const retired = existing.keys
+      .filter((k) => !importedKeys.has(k.key.reveal()))
+      .map((k) => (k.state === "retired" ? k : { ...k, state: "retired" as const, since }));
+    store.write({ keys: [...imported, ...retired] });
+    return { created: true, path: store.description, recipient: recipients[0] as string, backend: store.kind, keychainProblem: null };
+  }
+  const stored = storeNewIdentity(ctx, { keys: imported });
   return { created: true, path: stored.store.description, recipient: recipients[0] as string, backend: stored.store.kind, keychainProblem: stored.keychainProblem };
 }
 

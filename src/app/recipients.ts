@@ -8,6 +8,7 @@ import { askPolicy } from "./policy.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
 import { type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
+import { recordOwnChange, requireTrustFor } from "./trust.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
 export interface RecipientRow extends Recipient {
@@ -83,6 +84,8 @@ async function planAndApply(ctx: Context, request: ChangeRequest, note: AuditNot
   for (const path of paths) {
     const loaded = loadEnvFile(path, displayPath(ctx, path));
     validateEnvFile(ctx, loaded);
+    // Changing a set this device never accepted would make someone else's change its own.
+    await requireTrustFor(ctx, { ...target, path }, loaded.file);
     const current = readHeader(loaded.file).recipients.map((r) => ({ recipient: r.recipient, label: r.label }));
     const removeSet = new Set(request.remove ?? []);
     for (const gone of removeSet) {
@@ -120,7 +123,10 @@ async function planAndApply(ctx: Context, request: ChangeRequest, note: AuditNot
     let reencrypted = 0;
     await updateEnvFile(ctx, path, change.file, async (loaded) => {
       const file = setRecipients(loaded.file, next);
-      if (identity === null) return file;
+      // This device's own change: the new set is the trusted one.
+      await recordOwnChange(ctx, { ...target, path }, file);
+      // Only a file whose recipient set changed is re-encrypted (a relabel or a file that never listed the recipient is not).
+      if (identity === null || change.added.length + change.removed.length === 0) return file;
       const result = await encryptValues(change.file, file, recipientList(readHeader(file)), identity);
       reencrypted = result.reencrypted;
       return result.file;

@@ -17,6 +17,7 @@ import { audited } from "./audit.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
+import { requireTrustFor } from "./trust.js";
 import { type Target, type TargetOptions, resolveTarget } from "./target.js";
 import { requireRecipients } from "./vaultfile.js";
 
@@ -46,6 +47,7 @@ async function restoreTarget(ctx: Context, target: Target, request: { identityFi
   let reencrypted = 0;
   await updateEnvFile(ctx, target.path, target.display, async (loaded) => {
     const recipients = requireRecipients(loaded);
+    await requireTrustFor(ctx, target, loaded.file);
     const current = shortFingerprint(recipients);
     const sameSet = shortFingerprint(recipientList(readHeader(committed))) === current;
     const replaced = new Map<Assignment, Assignment>();

@@ -2,7 +2,7 @@
 import { dirname } from "node:path";
 import { KEY_PATTERN } from "../core/dotenv.js";
 import { putValue, removeKey } from "../core/edit.js";
-import { SECTION_NAME_RE, findAssignment } from "../core/envfile.js";
+import { type EnvFile, SECTION_NAME_RE, findAssignment } from "../core/envfile.js";
 import { formatEnvFile } from "../core/format.js";
 import { ensureHeader } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
@@ -15,7 +15,9 @@ import { decryptAssignment, encryptValue } from "./cipher.js";
 import type { Context } from "./context.js";
 import { askPolicy } from "./policy.js";
 import { ownRecipient } from "./recipient-of.js";
+import { envFileAt } from "./history.js";
 import { updateEnvFile } from "./store.js";
+import { requireTrustFor } from "./trust.js";
 import { type Target, type TargetOptions, resolveTarget } from "./target.js";
 import { loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
@@ -79,6 +81,7 @@ async function storeSecret(ctx: Context, target: Target, request: SetRequest): P
         file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
       }
       const recipients = requireRecipients({ ...loaded, file });
+      await requireTrustFor(ctx, target, file);
       existed = findAssignment(file, request.key) !== undefined;
       const raw = await encryptValue(request.key, request.value, recipients);
       file = putValue(file, request.key, raw, raw, { section: request.section ?? null });
@@ -97,6 +100,9 @@ export interface GetRequest extends TargetOptions {
    */
   readonly reveal?: boolean;
   readonly identityFile?: string | undefined;
+  /** A vault commit (a host commit with `host`) to read the value as of. */
+  readonly at?: string | undefined;
+  readonly host?: boolean;
 }
 
 export interface GetResult {
@@ -120,18 +126,27 @@ export async function getSecret(ctx: Context, request: GetRequest): Promise<GetR
 }
 
 async function readSecret(ctx: Context, target: Target, request: GetRequest, note: AuditNote | null): Promise<GetResult> {
-  const loaded = loadEnvFile(target.path, target.display);
-  validateEnvFile(ctx, loaded);
-  const a = findAssignment(loaded.file, request.key);
+  let file: EnvFile;
+  let display = target.display;
+  if (request.at !== undefined) {
+    const past = envFileAt(ctx, target, request.at, { host: request.host ?? false });
+    file = past.file;
+    display = past.display;
+  } else {
+    const loaded = loadEnvFile(target.path, target.display);
+    validateEnvFile(ctx, loaded);
+    file = loaded.file;
+  }
+  const a = findAssignment(file, request.key);
   if (a === undefined) {
-    throw new VaultError("key-missing", `${target.display}: no key ${request.key}`, { hint: "see the keys with `git vault list`" });
+    throw new VaultError("key-missing", `${display}: no key ${request.key}`, { hint: request.at === undefined ? "see the keys with `git vault list`" : "the key did not exist at that commit" });
   }
   const kind = classifyValue(a.value).kind;
   const base = { target, key: a.key, line: a.line };
   if (note !== null) await askPolicy(ctx, note);
   if (kind === "plaintext" || kind === "empty") return { ...base, value: new Secret(a.value), encrypted: false };
   const identity = requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
-  return { ...base, value: await decryptAssignment(target.display, a, identity), encrypted: true };
+  return { ...base, value: await decryptAssignment(display, a, identity), encrypted: true };
 }
 
 /** Removes every line of `key`. */

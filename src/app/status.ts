@@ -29,7 +29,8 @@ import { resolveIdentity } from "../keys/identity.js";
 import { type IdentityBackend, identityBackend } from "./keys.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, listEnvFiles, resolveVaultDir } from "./target.js";
-import { loadEnvFile } from "./vaultfile.js";
+import { acceptCommand, isUntrusted, trustState, trustSubject } from "./trust.js";
+import { type RecipientProblem, invalidRecipientLines, loadEnvFile } from "./vaultfile.js";
 import { staticState } from "./bulk.js";
 
 export interface EnvFileStatus {
@@ -41,6 +42,14 @@ export interface EnvFileStatus {
   readonly fingerprint: string;
   /** Whether the file is in canonical style (what `fmt --check` checks). */
   readonly canonical: boolean;
+  /** Recipient lines that are no valid age recipient (a typo), by line. */
+  readonly invalidRecipients: readonly RecipientProblem[];
+  /** Against this device's trust store: `new` when it has no record yet. */
+  readonly trust: "trusted" | "changed" | "new";
+  /** The command that names this file (`--env dev`), for advice. */
+  readonly flags: string;
+  /** What accepting the file's current recipients takes, when `trust` is `changed`. */
+  readonly accept: string;
 }
 
 export interface VaultStatus {
@@ -88,8 +97,10 @@ export interface VaultStatus {
   readonly identityStore: IdentityBackend;
 }
 
-function envFileStatus(path: string, display: string): EnvFileStatus {
+function envFileStatus(ctx: Context, path: string, display: string, vaultDir: string, repoRoot: string | null): EnvFileStatus {
   const { file, text } = loadEnvFile(path, display);
+  const subject = trustSubject(ctx, path, vaultDir, repoRoot);
+  const trust = trustState(ctx, subject, file);
   const recipients = recipientList(readHeader(file));
   const current = shortFingerprint(recipients);
   const effective = effectiveAssignments(file);
@@ -102,6 +113,10 @@ function envFileStatus(path: string, display: string): EnvFileStatus {
     recipients: recipients.length,
     fingerprint: fingerprintRecipients(recipients),
     canonical: encodeEnvFile(formatEnvFile(file)) === text,
+    invalidRecipients: invalidRecipientLines(file),
+    trust: trust.trusted === null ? "new" : isUntrusted(trust) ? "changed" : "trusted",
+    flags: subject.flags,
+    accept: acceptCommand(subject),
   };
 }
 
@@ -158,7 +173,7 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
     dirty,
     ignoreSetting,
     hiddenFromHostStatus: dirty.length > 0 && !hostSees,
-    envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(p, relative(ctx.cwd, p) || p)) : [],
+    envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(ctx, p, relative(ctx.cwd, p) || p, vaultDir, repoRoot)) : [],
     identity,
     identityStore,
   };

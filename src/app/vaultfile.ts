@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { type EnvFile, FORMAT_VERSION, duplicateKeys, invalidEntries, isConflictMarker, parseEnvFile } from "../core/envfile.js";
 import { readHeader, recipientList } from "../core/recipients.js";
 import { decodeUtf8Strict } from "../core/text.js";
+import { decodeBech32 } from "../crypto/bech32.js";
 import { VaultError } from "../errors.js";
 import { type Context, warn } from "./context.js";
 
@@ -75,19 +76,43 @@ export function validateEnvFile(ctx: Context, loaded: LoadedFile): void {
       hint: "fix or comment out that line (dotenv would silently ignore it)",
     });
   }
-  const { version, recipients } = readHeader(file);
+  const { version } = readHeader(file);
   if (version !== null && version.version !== FORMAT_VERSION) {
     throw new VaultError("unknown-format-version", `${display}:${version.line}: format v${version.version} is not supported (this git-vault reads v${FORMAT_VERSION})`, {
       hint: "upgrade git-vault",
     });
   }
-  for (const r of recipients) {
-    if (!RECIPIENT_RE.test(r.recipient)) {
-      throw new VaultError("bad-recipient", `${display}:${r.line}: not an age X25519 recipient (age1…)`);
-    }
-  }
+  const bad = invalidRecipientLines(file)[0];
+  if (bad !== undefined) throw new VaultError("bad-recipient", `${display}:${bad.line}: ${bad.problem}`, { hint: RECIPIENT_FIX });
   const dupes = duplicateKeys(file);
   if (dupes.length > 0) warn(ctx, `${display}: duplicate keys ${dupes.join(", ")}: the last line of each wins, earlier lines are kept`);
+}
+
+const RECIPIENT_FIX = "fix or remove that recipient line: copy the recipient again from its owner's `git vault keys show`";
+
+/** A recipient line that names no valid age X25519 recipient. */
+export interface RecipientProblem {
+  readonly line: number;
+  readonly problem: string;
+}
+
+/**
+ * Recipient lines that are no valid age X25519 recipient: wrong characters or
+ * length, or a bech32 checksum that fails (a typo), in line order.
+ */
+export function invalidRecipientLines(file: EnvFile): RecipientProblem[] {
+  const problems: RecipientProblem[] = [];
+  for (const r of readHeader(file).recipients) {
+    if (!RECIPIENT_RE.test(r.recipient)) {
+      problems.push({ line: r.line, problem: "not an age X25519 recipient (age1…)" });
+      continue;
+    }
+    const decoded = decodeBech32(r.recipient);
+    if (decoded?.prefix !== "age" || decoded.bytes.length !== 32) {
+      problems.push({ line: r.line, problem: "not a valid age recipient: its checksum does not match (a typo or a truncated copy?)" });
+    }
+  }
+  return problems;
 }
 
 /** The recipients of a file; an error when it lists none. */

@@ -115,7 +115,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
   }
   // Help, version and clipanion's own help-for-a-command go through clipanion.
   if (command.help || !(command instanceof VaultCommand)) return cli.run(command, context);
-  command.context = context;
+  // Use cases ask through the context (trust changes); the prompt module loads only when one does.
+  command.context = { ...context, ask: async (question) => (await import("./prompt.js")).askYesNo(context, question) };
   // The same view of the Cli that clipanion's own run() gives a command.
   command.cli = {
     binaryLabel: cli.binaryLabel,

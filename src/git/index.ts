@@ -17,6 +17,8 @@ export {
   isWorkTreeRoot,
   repoContext,
   repoRoot,
+  rootCommit,
+  superprojectRoot,
   tryRepoRoot,
   versionAtLeast,
   type GitVersion,
@@ -41,6 +43,7 @@ export { aheadCount, commit, commitsOnNoRemote, hasCommit, revList, upstreamBran
 export { deleteRef, push, refsMatching, remoteUrl, type PushOptions, type RefEntry } from "./refs.js";
 export {
   attachBranch,
+  gitmodulesUrl,
   isFileTransportRefusal,
   submoduleAdd,
   submoduleFetchUrl,
@@ -52,3 +55,4 @@ export {
 } from "./submodule.js";
 export { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
 export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, resetBranchToHead, setUpstreamIfPresent, unbornBranch } from "./remote.js";
+export { changedPaths, fastForward, fetch, gitlinkAt, mergeBase, rebase, resolveCommit, treePaths } from "./history.js";

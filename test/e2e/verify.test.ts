@@ -54,7 +54,8 @@ describe("verify", () => {
     const r = run(["verify", "--vault-dir", dir]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(`${dir}/prod/.env.prod:4:DB_PASSWORD: plaintext: value is not encrypted (run \`git vault encrypt --file ${dir}/prod/.env.prod\`)\n`);
-    expect(r.stderr).toBe("1 problem found\n");
+    // The device identity is no recipient of prod/.env.prod: its decryption is not checked, and that is said.
+    expect(r.stderr).toBe(`decryption not checked in ${dir}/prod/.env.prod: the identity is not among its recipients\n1 problem found\n`);
     expect(r.stdout + r.stderr).not.toContain(password);
 
     const check = run(["check", "--all", "--vault-dir", dir]);
@@ -97,13 +98,17 @@ describe("verify", () => {
     expect(stale.stdout).toMatch(/^changed\/\.env\.dev:5:API_TOKEN: stale: encrypted to an older recipient set/m);
     expect(stale.stdout).toMatch(/^changed\/\.env\.dev:6:DB_URL: stale: /m);
 
-    const other = run(["verify", "--vault-dir", "clean", "--identity-file", otherIdentity, "--json"]);
+    // Listed as a recipient, but the values were never re-encrypted to it: stale, and it cannot open them.
+    const other = run(["verify", "--vault-dir", dir, "--identity-file", otherIdentity, "--json"]);
     expect(other.status).toBe(1);
-    const report = JSON.parse(other.stdout) as { ok: boolean; files: string[]; findings: { key: string; problem: string; detail: string }[] };
+    const report = JSON.parse(other.stdout) as { ok: boolean; files: string[]; findings: { key: string; problem: string; detail: string }[]; skippedDecryption: string[] };
     expect(report.ok).toBe(false);
-    expect(report.files).toEqual(["clean/.env.dev"]);
+    expect(report.files).toEqual([`${dir}/.env.dev`]);
+    expect(report.skippedDecryption).toEqual([]);
     expect(report.findings.map((f) => [f.key, f.problem])).toEqual([
+      ["API_TOKEN", "stale"],
       ["API_TOKEN", "undecryptable"],
+      ["DB_URL", "stale"],
       ["DB_URL", "undecryptable"],
     ]);
   });
@@ -115,5 +120,35 @@ describe("verify", () => {
     const r = run(["verify", "--vault-dir", dir]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("styled/.env.dev: format: not in canonical style (run `git vault fmt --file styled/.env.dev`)\n");
+  });
+});
+
+describe("verify with a CI identity that reads only some env files (docs/identities.md)", () => {
+  it("checks decryption where the identity is a recipient, and names the files it skipped", () => {
+    const dir = vaultWithDev("ci-some");
+    // prod is readable by the CI key only; dev by the device only.
+    writeFileSync(join(suite.work, dir, ".env.prod"), `# git-vault v1\n# recipient: ${otherRecipient} ci\n`);
+    ok(["set", "--vault-dir", dir, "--env", "prod", "--format", "PROD_TOKEN", log.secret("prod-token-ci-6d5c")]);
+    const r = run(["verify", "--vault-dir", dir, "--identity-file", otherIdentity]);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`decryption not checked in ${dir}/.env.dev: the identity is not among its recipients\nverified 2 env files\n`);
+    expect(r.status).toBe(0);
+  });
+
+  it("takes one pin per env file, and refuses a pin for an env it does not check", () => {
+    const dir = vaultWithDev("pins");
+    ok(["set", "--vault-dir", dir, "--env", "prod", "PROD_TOKEN", log.secret("prod-token-pins-1a2b")]);
+    const status = JSON.parse(ok(["trust", "status", "--all", "--vault-dir", dir, "--json"]).stdout) as { files: { file: string; fingerprint: string }[] };
+    const prints = new Map(status.files.map((f) => [f.file, f.fingerprint]));
+    const devPin = (prints.get(`${dir}/.env.dev`) as string).slice(0, 12);
+    const prodPin = (prints.get(`${dir}/.env.prod`) as string).slice(0, 12);
+    expect(ok(["verify", "--vault-dir", dir, "--trust-fingerprint", `dev=${devPin}`, "--trust-fingerprint", `prod=${prodPin}`]).stderr).toBe("verified 2 env files\n");
+    expect(ok(["verify", "--vault-dir", dir], { env: { GIT_VAULT_TRUST_FINGERPRINT: `dev=${devPin},prod=${prodPin}` } }).status).toBe(0);
+    const wrong = run(["verify", "--vault-dir", dir, "--trust-fingerprint", `prod=${devPin === prodPin ? "00000000" : devPin}`]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stdout).toMatch(new RegExp(`^${dir}/\\.env\\.prod: trust-mismatch: `));
+    const unknown = run(["verify", "--vault-dir", dir, "--trust-fingerprint", `staging=${devPin}`]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: --trust-fingerprint names env staging, which is not among the files checked\n/);
   });
 });

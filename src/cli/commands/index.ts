@@ -23,11 +23,15 @@ import { StatusCommand } from "./status.js";
 import { RemoteGetCommand, RemoteRunCommand } from "./remote.js";
 import { PolicyAllowCommand } from "./policy.js";
 import { RecipientsAddCommand, RecipientsListCommand, RecipientsRemoveCommand } from "./recipients.js";
+import { PullCommand } from "./pull.js";
 import { RestoreCommand } from "./restore.js";
+import { ReviewCommand } from "./review.js";
+import { RotateCommand } from "./rotate.js";
 import { RunCommand } from "./run.js";
 import { ServeCommand } from "./serve.js";
 import { TextconvCommand } from "./textconv.js";
 import { TokenIssueCommand, TokenListCommand, TokenRevokeCommand } from "./token.js";
+import { TrustAcceptCommand, TrustForgetCommand, TrustStatusCommand } from "./trust.js";
 import { UnsetCommand } from "./unset.js";
 import { ValidateCommand } from "./validate.js";
 import { VerifyCommand } from "./verify.js";
@@ -63,6 +67,12 @@ export const commands = [
   RecipientsListCommand,
   RecipientsAddCommand,
   RecipientsRemoveCommand,
+  TrustStatusCommand,
+  TrustAcceptCommand,
+  TrustForgetCommand,
+  PullCommand,
+  ReviewCommand,
+  RotateCommand,
   KeygenCommand,
   KeysShowCommand,
   KeysWhereCommand,

@@ -21,6 +21,13 @@ export class KeygenCommand extends VaultCommand {
     const { keygen } = await import("../../app/keys.js");
     const result = await keygen(this.context);
     say(this.context, result.created ? `created identity ${storedWhere(result)}` : `an identity already exists at ${result.path}; keeping it`);
+    const unreadable = result.unreadable ?? [];
+    if (unreadable.length > 0) {
+      // A new key after the old one was lost: it is no recipient of anything already in the vault.
+      say(this.context, `warning: this new key is not a recipient of ${unreadable.map((u) => u.file).join(", ")}: this device cannot read ${unreadable.length === 1 ? "it" : "them"}`);
+      say(this.context, "  if you deleted or lost your old identity file, restore its backup: git vault keys import --replace BACKUP (the new key is kept, retired)");
+      for (const u of unreadable) say(this.context, `  or ask a recipient to run: git vault recipients add ${result.recipient} --reencrypt ${u.flags}`);
+    }
     this.context.stdout.write(`${result.recipient}\n`);
     return 0;
   }

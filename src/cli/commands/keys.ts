@@ -73,13 +73,15 @@ export class KeysImportCommand extends VaultCommand {
     examples: [
       ["Import a key made by age-keygen", "git vault keys import ~/key.txt"],
       ["Restore a backup from a password manager", "pass show git-vault/identity | git vault keys import -"],
+      ["Replace this device's key (the old one is kept, retired, to read history)", "git vault keys import --replace backup.key"],
     ],
   });
   source = Option.String({ required: true, name: "FILE" });
+  replace = Option.Boolean("--replace", false, { description: "Replace this device's identity; its keys are kept, retired, to read history" });
 
   async execute(): Promise<number> {
     const { importIdentity } = await import("../../app/keys.js");
-    const result = await importIdentity(this.context, this.source);
+    const result = await importIdentity(this.context, this.source, { replace: this.replace });
     say(this.context, `imported ${storedWhere(result)}`);
     this.context.stdout.write(`${result.recipient}\n`);
     return 0;

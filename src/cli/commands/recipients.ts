@@ -36,7 +36,7 @@ abstract class RecipientChangeCommand extends TargetCommand {
       say(this.context, "cancelled; nothing changed");
       return 1;
     }
-    for (const c of changes) if (this.reencrypt) say(this.context, `${c.file}: re-encrypted ${c.reencrypted} value${c.reencrypted === 1 ? "" : "s"}`);
+    for (const c of changes) if (this.reencrypt && c.added.length + c.removed.length > 0) say(this.context, `${c.file}: re-encrypted ${c.reencrypted} value${c.reencrypted === 1 ? "" : "s"}`);
     const changedFiles = changes.filter((c) => c.added.length + c.removed.length > 0).map((c) => c.file);
     if (!this.reencrypt && changedFiles.length > 0) {
       // Named per file: a bare `encrypt --reencrypt` would re-encrypt the default env file, not these.

@@ -60,7 +60,12 @@ export function renderStatus(s: VaultStatus, cwd: string): string {
       `${f.keys} key${f.keys === 1 ? "" : "s"}`,
       `${f.recipients} recipient${f.recipients === 1 ? "" : "s"}`,
       `fingerprint ${f.fingerprint.slice(0, 16)}`,
-      [f.plaintext ? `${f.plaintext} plaintext` : "", f.stale ? `${f.stale} stale` : ""].filter(Boolean).join(", "),
+      [
+        f.trust === "changed" ? "recipients changed since trusted" : "",
+        f.plaintext ? `${f.plaintext} plaintext` : "",
+        f.stale ? `${f.stale} stale` : "",
+        ...f.invalidRecipients.map((r) => `invalid recipient at line ${r.line}`),
+      ].filter(Boolean).join(", "),
     ]);
     lines.push(table(rows).trimEnd());
   }

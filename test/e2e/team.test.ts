@@ -1,0 +1,272 @@
+// End-to-end tests of a team of two devices (two HOME folders) sharing a vault
+// through local bare repositories: trust on first use, `pull`, and a
+// recipient or vault URL changed behind a device's back.
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StderrLog } from "../support/assertions.js";
+import { gitRun, makeVaultHost } from "../support/git.js";
+import { type RunOptions, type Sandbox, makeSandbox } from "../support/sandbox.js";
+
+const log = new StderrLog();
+let sb: Sandbox;
+/** Device B's environment: its own HOME, config (identity) and state (trust store). */
+let bobEnv: NodeJS.ProcessEnv;
+let hostA: string;
+let vaultA: string;
+let remote: string;
+let hostB: string;
+let vaultB: string;
+let bob: string;
+
+const TOKEN = "tok-team-4f9a1c2e";
+const DB = "postgres://app:pw-team-77b2@db/app";
+
+function as(env: NodeJS.ProcessEnv | undefined, cwd: string, args: string[], options: RunOptions = {}) {
+  return log.vault(sb, cwd, args, { ...options, env: { ...env, ...options.env } });
+}
+function okAs(env: NodeJS.ProcessEnv | undefined, cwd: string, args: string[], options: RunOptions = {}) {
+  const r = as(env, cwd, args, options);
+  expect(r.status, `git vault ${args.join(" ")}: ${r.stderr}`).toBe(0);
+  return r;
+}
+function commitVault(vault: string, message: string): void {
+  sb.git(vault, "add", "-A");
+  sb.git(vault, "commit", "-q", "-m", message);
+  sb.git(vault, "push", "-q", "origin", "HEAD");
+}
+
+beforeAll(() => {
+  sb = makeSandbox({ allowFileTransport: true });
+  log.secret(TOKEN, "API_TOKEN");
+  log.secret(DB, "DB_URL");
+  ({ remote, host: hostA, vault: vaultA } = makeVaultHost(sb));
+  okAs(undefined, hostA, ["set", "API_TOKEN", TOKEN]);
+  okAs(undefined, hostA, ["set", "DB_URL", "--stdin"], { input: DB });
+  commitVault(vaultA, "Add secrets");
+  const hostRemote = sb.repo("host.git", { bare: true });
+  sb.git(hostA, "add", "-A");
+  sb.git(hostA, "commit", "-q", "-m", "Add vault");
+  sb.git(hostA, "remote", "add", "origin", hostRemote);
+  sb.git(hostA, "push", "-q", "-u", "origin", "main");
+
+  const bobHome = sb.dir("bob");
+  bobEnv = { HOME: bobHome, XDG_CONFIG_HOME: join(bobHome, ".config"), XDG_STATE_HOME: join(bobHome, ".local", "state") };
+  bob = okAs(bobEnv, bobHome, ["keygen"]).stdout.trim();
+  log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(join(bobHome, ".config", "git-vault", "identity"), "utf8"))?.[0] as string, "bob's identity");
+  hostB = join(sb.root, "host-bob");
+  sb.git(sb.root, "clone", "-q", hostRemote, hostB);
+  vaultB = join(hostB, "vault");
+});
+
+afterAll(() => {
+  try {
+    expect(log.count).toBeGreaterThan(0);
+    log.assertNoSecretInStderr();
+  } finally {
+    sb.cleanup();
+  }
+});
+
+describe("two devices", () => {
+  it("B joins: init records the recipients on first use and prints the fingerprint", () => {
+    const r = okAs(bobEnv, hostB, ["init"]);
+    expect(r.stderr).toMatch(/trust: first use of vault\/\.env\.dev: recording its 1 recipient, fingerprint [0-9a-f]{16}/);
+    expect(r.stderr).toContain(`trust: vault URL ${remote}`);
+    const status = JSON.parse(okAs(bobEnv, hostB, ["trust", "status", "--json"]).stdout) as { files: { state: string }[] };
+    expect(status.files.map((f) => f.state)).toEqual(["trusted"]);
+  });
+
+  it("A adds B with --reencrypt and pushes; B pulls and reads every value", () => {
+    const add = okAs(undefined, hostA, ["recipients", "add", bob, "--label", "bob", "--reencrypt"]);
+    expect(add.stderr).toContain("re-encrypted 2 values");
+    // A's own change needs no accept: its next set goes through.
+    okAs(undefined, hostA, ["set", "EXTRA", "--stdin"], { input: "extra-value-1" });
+    commitVault(vaultA, "Add bob");
+
+    const pull = okAs(bobEnv, hostB, ["pull"]);
+    expect(pull.stdout).toBe(["vault/.env.dev:", "  + keys added: EXTRA", "  ~ keys changed: API_TOKEN, DB_URL", `  + recipient ${bob} (bob)`, ""].join("\n"));
+    expect(pull.stderr).toMatch(/^vault [0-9a-f]{7}\.\.[0-9a-f]{7} fast-forwarded to origin\/main\n/);
+    // B is now on the vault's branch, not a detached HEAD.
+    expect(sb.git(vaultB, "symbolic-ref", "--short", "HEAD").trim()).toBe("main");
+    // B's record predates B's addition: a change B did not make itself.
+    expect(pull.stderr).toContain("warning: vault/.env.dev: recipients changed since this device trusted them; encrypting to it stops until you check and run: git vault trust accept --env dev");
+    expect(okAs(bobEnv, hostB, ["get", "API_TOKEN", "--reveal"]).stdout).toBe(`${TOKEN}\n`);
+    expect(okAs(bobEnv, hostB, ["get", "DB_URL", "--reveal"]).stdout).toBe(`${DB}\n`);
+    okAs(bobEnv, hostB, ["trust", "accept", "--env", "dev"]);
+    expect(okAs(bobEnv, hostB, ["pull"]).stderr).toBe("vault already up to date with origin/main\n");
+  });
+
+  it("a recipient line added by hand on a third clone stops B's next set until accepted", () => {
+    const third = join(sb.root, "third");
+    sb.git(sb.root, "clone", "-q", remote, third);
+    const eve = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
+    const text = readFileSync(join(third, ".env.dev"), "utf8").replace(/(# recipient: [^\n]*bob\n)/, `$1# recipient: ${eve} eve\n`);
+    writeFileSync(join(third, ".env.dev"), text);
+    commitVault(third, "Add a recipient");
+
+    const pull = okAs(bobEnv, hostB, ["pull"]);
+    expect(pull.stdout).toContain(`  + recipient ${eve} (eve)`);
+    const before = readFileSync(join(vaultB, ".env.dev"), "utf8");
+    const set = as(bobEnv, hostB, ["set", "NEW_KEY", "--stdin"], { input: "new-value-9e8d" });
+    expect(set.status).toBe(1);
+    expect(set.stderr).toContain(`error: vault/.env.dev: the recipients changed since this device last trusted it:\n  + ${eve} (eve)\n`);
+    expect(set.stderr).toContain("git vault trust accept --env dev");
+    expect(readFileSync(join(vaultB, ".env.dev"), "utf8")).toBe(before);
+    // The other ways to encrypt are stopped the same way.
+    for (const args of [["encrypt", "--all", "--reencrypt"], ["recipients", "add", bob, "--label", "bob2", "--reencrypt", "--yes"], ["encrypt", "--reencrypt"]]) {
+      const r = as(bobEnv, hostB, args);
+      expect(r.status, args.join(" ")).toBe(1);
+      expect(r.stderr).toContain(`+ ${eve} (eve)`);
+    }
+    expect(readFileSync(join(vaultB, ".env.dev"), "utf8")).toBe(before);
+    expect(as(bobEnv, hostB, ["trust", "status"]).status).toBe(1);
+
+    okAs(bobEnv, hostB, ["trust", "accept", "--env", "dev"]);
+    okAs(bobEnv, hostB, ["set", "NEW_KEY", "--stdin"], { input: "new-value-9e8d" });
+    expect(readFileSync(join(vaultB, ".env.dev"), "utf8")).toContain("NEW_KEY=");
+  });
+
+  it("a changed vault URL in .gitmodules is caught the same way", () => {
+    const mirror = join(sb.root, "mirror.git");
+    cpSync(remote, mirror, { recursive: true });
+    sb.git(hostA, "config", "-f", ".gitmodules", "submodule.vault.url", mirror);
+    sb.git(hostA, "commit", "-q", "-am", "Move the vault");
+    sb.git(hostA, "push", "-q");
+    sb.git(hostB, "pull", "-q", "--no-rebase");
+
+    const set = as(bobEnv, hostB, ["set", "OTHER", "--stdin"], { input: "other-value-5c4b" });
+    expect(set.status).toBe(1);
+    expect(set.stderr).toContain(`error: vault/.env.dev: the vault URL changed since this device last trusted it:\n  vault URL in .gitmodules: ${remote} -> ${mirror}\n`);
+    expect(set.stderr).toContain("git vault trust accept --env dev");
+    expect(as(bobEnv, hostB, ["init"]).status).toBe(1);
+    okAs(bobEnv, hostB, ["trust", "accept"]);
+    okAs(bobEnv, hostB, ["set", "OTHER", "--stdin"], { input: "other-value-5c4b" });
+  });
+});
+
+describe("history and review", () => {
+  it("get --at HEAD~3 returns the value as it was; --host follows the submodule pin", () => {
+    const { host, vault } = makeVaultHost(sb, { host: "hist-host", remote: "hist.git" });
+    const values = ["hist-v1-aa11bb", "hist-v2-cc22dd", "hist-v3-ee33ff", "hist-v4-0a0b0c"].map((v) => log.secret(v));
+    const hostCommits: string[] = [];
+    for (const value of values) {
+      okAs(undefined, host, ["set", "HIST", "--stdin"], { input: value });
+      sb.git(vault, "add", "-A");
+      sb.git(vault, "commit", "-q", "-m", `HIST ${value.slice(5, 7)}`);
+      sb.git(host, "add", "-A");
+      sb.git(host, "commit", "-q", "-m", "pin");
+      hostCommits.push(sb.git(host, "rev-parse", "HEAD").trim());
+    }
+    expect(okAs(undefined, host, ["get", "HIST", "--reveal", "--at", "HEAD~3"]).stdout).toBe(`${values[0]}\n`);
+    expect(okAs(undefined, host, ["get", "HIST", "--reveal", "--at", "HEAD~1"]).stdout).toBe(`${values[2]}\n`);
+    expect(okAs(undefined, host, ["get", "HIST", "--reveal", "--at", hostCommits[1] as string, "--host"]).stdout).toBe(`${values[1]}\n`);
+    // Masked unless --reveal, like get itself.
+    expect(okAs(undefined, host, ["get", "HIST", "--at", "HEAD~3"]).stdout).not.toContain(values[0]);
+    const missing = as(undefined, host, ["get", "HIST", "--at", "HEAD~9"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^error: HEAD~9: no such commit in the vault repository\n/);
+  });
+
+  it("review main..feature --markdown lists exactly the added recipient and the two changed keys, exit 1 for the untrusted recipient", () => {
+    const { host, vault } = makeVaultHost(sb, { host: "rev-host", remote: "rev.git" });
+    const secrets = ["rev-one-5e6f7a", "rev-two-8b9c0d", "rev-one-new-1f2e", "rev-two-new-3d4c"].map((v) => log.secret(v));
+    okAs(undefined, host, ["set", "ONE", "--stdin"], { input: secrets[0] });
+    okAs(undefined, host, ["set", "TWO", "--stdin"], { input: secrets[1] });
+    sb.git(vault, "add", "-A");
+    sb.git(vault, "commit", "-q", "-m", "two keys");
+    sb.git(vault, "switch", "-q", "-c", "feature");
+    const carol = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
+    okAs(undefined, host, ["recipients", "add", carol, "--label", "carol"]);
+    okAs(undefined, host, ["set", "ONE", "--stdin"], { input: secrets[2] });
+    okAs(undefined, host, ["set", "TWO", "--stdin"], { input: secrets[3] });
+    sb.git(vault, "commit", "-q", "-am", "carol; new values");
+
+    // A CI runner: no identity and no trust store of its own.
+    const ci = { XDG_STATE_HOME: sb.dir("ci-state"), XDG_CONFIG_HOME: sb.dir("ci-config") };
+    const r = as(ci, vault, ["review", "main..feature", "--markdown"]);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines.slice(0, 2)).toEqual(["### git-vault review: `main..feature`", ""]);
+    expect(lines).toContain("- keys changed: `ONE`, `TWO`");
+    expect(lines).toContain(`- recipient added: \`${carol} (carol)\``);
+    expect(lines).toContain("- :warning: recipient set not trusted: recipients changed in this range: nobody has accepted the new set");
+    expect(lines[2]).toMatch(/^Vault `[0-9a-f]{7}\.\.[0-9a-f]{7}` · \*\*needs a reviewer's attention\*\*$/);
+    expect(lines).toContain("#### `.env.dev`");
+    expect(lines.filter((l) => l.startsWith("- "))).toHaveLength(4);
+    // The same from the host, JSON for scripts; and from the author's device, whose trust store has the new set: nothing to flag.
+    const json = JSON.parse(as(ci, host, ["review", "main..feature", "--json"]).stdout) as { files: { file: string; changed: string[]; added: string[]; removed: string[]; recipientsAdded: { label: string }[]; trust: string }[]; attention: boolean };
+    expect(json.attention).toBe(true);
+    expect(json.files.map((f) => [f.file, f.changed, f.added, f.removed, f.recipientsAdded.map((x) => x.label), f.trust])).toEqual([[".env.dev", ["ONE", "TWO"], [], [], ["carol"], "untrusted"]]);
+    expect(okAs(undefined, vault, ["review", "main..feature"]).stdout).toContain("recipient set");
+    // Stale values are flagged too: a recipient added without re-encrypting.
+    sb.git(vault, "switch", "-q", "-c", "stale", "main");
+    // The trust store holds the set last accepted (with carol): main's set is a change to accept again.
+    expect(as(undefined, host, ["recipients", "add", carol, "--label", "carol"]).stderr).toContain(`  - ${carol} (carol)\n`);
+    okAs(undefined, host, ["trust", "accept"]);
+    okAs(undefined, host, ["recipients", "add", carol, "--label", "carol"]);
+    sb.git(vault, "commit", "-q", "-am", "carol only");
+    const stale = as(undefined, vault, ["review", "main..stale"]);
+    expect(stale.status).toBe(1);
+    expect(stale.stdout).toContain("  ! values encrypted to an older recipient set: ONE, TWO\n");
+    for (const out of [r.stdout, r.stderr, stale.stdout, JSON.stringify(json)]) for (const s of secrets) expect(out).not.toContain(s);
+    expect(gitRun(sb, vault, ["status", "--porcelain"]).stdout).toBe("");
+  });
+});
+
+describe("rotate", () => {
+  it("moves the two env files that list this device to a new key; the third stays byte for byte; history still reads", () => {
+    const home = sb.dir("rotator");
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_STATE_HOME: join(home, ".local", "state") };
+    const old = okAs(env, home, ["keygen"]).stdout.trim();
+    const identityPath = join(home, ".config", "git-vault", "identity");
+    const oldKey = log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(identityPath, "utf8"))?.[0] as string, "the old key");
+    const { host, vault } = makeVaultHost(sb, { host: "rot-host", remote: "rot.git" });
+    const other = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
+    const v = ["rot-dev-a1b2c3", "rot-prod-d4e5f6", "rot-ci-0718293", "rot-dev-new-4a5b"].map((x) => log.secret(x));
+    okAs(undefined, host, ["recipients", "add", other, "--label", "teammate", "--env", "dev"]);
+    // init made .env.dev with the sandbox device; this device joins dev and prod, and is no recipient of ci.
+    okAs(undefined, host, ["recipients", "add", old, "--label", "rotator", "--env", "dev", "--yes"]);
+    okAs(env, host, ["set", "DEV_TOKEN", "--stdin"], { input: v[0] });
+    writeFileSync(join(vault, ".env.prod"), `# git-vault v1\n# recipient: ${old} rotator\n# recipient: ${other} teammate\n\n`);
+    okAs(env, host, ["set", "PROD_TOKEN", "--env", "prod", "--stdin"], { input: v[1] });
+    writeFileSync(join(vault, ".env.ci"), `# git-vault v1\n# recipient: ${other} ci\n\n`);
+    okAs(env, host, ["set", "CI_TOKEN", "--env", "ci", "--stdin"], { input: v[2] });
+    sb.git(vault, "add", "-A");
+    sb.git(vault, "commit", "-q", "-m", "three env files");
+    const ciBefore = readFileSync(join(vault, ".env.ci"));
+
+    const r = okAs(env, host, ["rotate"]);
+    const fresh = r.stdout.trim();
+    expect(fresh).toMatch(/^age1[0-9a-z]{58}$/);
+    expect(fresh).not.toBe(old);
+    expect(r.stderr).toContain(`rotated: ${old} -> ${fresh}`);
+    expect(r.stderr).toContain("vault/.env.dev: new recipient, 1 value re-encrypted\n");
+    expect(r.stderr).toContain("vault/.env.prod: new recipient, 1 value re-encrypted\n");
+    expect(r.stderr).toContain("commit and push the vault: git -C vault add -A && git -C vault commit -m");
+    for (const name of [".env.dev", ".env.prod"]) {
+      const text = readFileSync(join(vault, name), "utf8");
+      expect(text).not.toContain(old);
+      expect(text).toContain(`# recipient: ${fresh} rotator\n`);
+    }
+    expect(readFileSync(join(vault, ".env.ci")).equals(ciBefore)).toBe(true);
+    // The new key alone reads both files.
+    const store = readFileSync(identityPath, "utf8");
+    expect(store).toMatch(/# git-vault: retired \S+\n# public key: age1/);
+    const newKey = log.secret(/^AGE-SECRET-KEY-1\S+$/gm.exec(store.split(oldKey).join(""))?.[0] as string, "the new key");
+    const onlyNew = { GIT_VAULT_IDENTITY: newKey };
+    expect(okAs({ ...env, ...onlyNew }, host, ["get", "DEV_TOKEN", "--reveal"]).stdout).toBe(`${v[0]}\n`);
+    expect(okAs({ ...env, ...onlyNew }, host, ["get", "PROD_TOKEN", "--reveal", "--env", "prod"]).stdout).toBe(`${v[1]}\n`);
+    expect(as({ ...env, GIT_VAULT_IDENTITY: oldKey }, host, ["get", "DEV_TOKEN"]).status).toBe(1);
+    // The device's own identity (both keys) still reads the old commit, through textconv too.
+    okAs(env, host, ["set", "DEV_TOKEN", "--stdin"], { input: v[3] });
+    sb.git(vault, "commit", "-q", "-am", "rotated");
+    expect(okAs(env, host, ["get", "DEV_TOKEN", "--reveal", "--at", "HEAD~1"]).stdout).toBe(`${v[0]}\n`);
+    const logp = gitRun(sb, vault, ["log", "-p", "--", ".env.dev"], env);
+    expect(logp.status).toBe(0);
+    expect(logp.stdout).toContain(`-DEV_TOKEN=${v[0]}`);
+    expect(logp.stdout).toContain(`+DEV_TOKEN=${v[3]}`);
+    // Nothing left pending: a second rotate makes another key.
+    expect(store).not.toContain("pending");
+  });
+});
