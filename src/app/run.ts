@@ -1,9 +1,9 @@
 /** `run`: decrypt on the host and start a program with the values in its environment only. */
-import { effectiveAssignments } from "../core/envfile.js";
+import { type Assignment, type EnvFile, effectiveAssignments } from "../core/envfile.js";
 import { Secret } from "../core/secret.js";
 import { looksEncrypted } from "../core/value.js";
 import { VaultError } from "../errors.js";
-import { requireIdentity } from "../keys/identity.js";
+import { type Identity, requireIdentity } from "../keys/identity.js";
 import { MAX_ENV_STRING_BYTES, checkCommand, oversizedVariables, runChild } from "../runtime/child.js";
 import { decryptAssignment, locate } from "./cipher.js";
 import { checkKeyName } from "./secrets.js";
@@ -17,10 +17,16 @@ export interface DecryptedValue {
   readonly where: string;
 }
 
+/**
+ * A running agent's plaintext of a file's encrypted assignments (src/agent/values.ts, given by
+ * the CLI: app/ does not reach the agent itself); null when it cannot stand in.
+ */
+export type AgentValues = (env: NodeJS.ProcessEnv, path: string, file: EnvFile, identity: Identity) => Promise<ReadonlyMap<Assignment, Secret> | null>;
+
 /** Decrypts the effective values of the target (all keys, or just `only`), by key. */
 export async function decryptAll(
   ctx: Context,
-  request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined },
+  request: TargetOptions & { only?: readonly string[] | undefined; identityFile?: string | undefined; agent?: AgentValues | undefined },
 ): Promise<Map<string, DecryptedValue>> {
   for (const key of request.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
   const target = await resolveTarget(ctx, request);
@@ -34,9 +40,11 @@ export async function decryptAll(
   }
   const needsKey = chosen.some((a) => looksEncrypted(a.value));
   const identity = needsKey ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
+  // All of a file's values: a running agent holding this identity decrypts them faster (docs/performance.md).
+  const fromAgent = identity !== null && wanted === null ? await request.agent?.(ctx.env, target.path, loaded.file, identity) : null;
   const values = new Map<string, DecryptedValue>();
   for (const a of chosen) {
-    const value = identity === null ? new Secret(a.value) : await decryptAssignment(target.display, a, identity);
+    const value = fromAgent?.get(a) ?? (identity === null ? new Secret(a.value) : await decryptAssignment(target.display, a, identity));
     values.set(a.key, { value, where: locate(target.display, a) });
   }
   return values;
@@ -55,7 +63,7 @@ export function childEnvironment(env: Context["env"], values: ReadonlyMap<string
 /** Runs `argv` with the decrypted values in its environment; resolves with its exit code. */
 export async function runWithSecrets(
   ctx: Context,
-  request: TargetOptions & { argv: readonly string[]; only?: readonly string[] | undefined; identityFile?: string | undefined },
+  request: TargetOptions & { argv: readonly string[]; only?: readonly string[] | undefined; identityFile?: string | undefined; agent?: AgentValues | undefined },
   signals: Pick<NodeJS.Process, "on" | "off">,
 ): Promise<number> {
   checkCommand(request.argv);
