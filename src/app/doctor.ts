@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readHeader, recipientList } from "../core/recipients.js";
 import { quoteShellIfNeeded } from "../core/shell.js";
 import { VaultError, withoutPrivateKeys } from "../errors.js";
@@ -12,6 +13,7 @@ import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMat
 import { resolveIdentity } from "../keys/identity.js";
 import { type DockerDaemon, resolveDockerDaemon } from "../runtime/docker.js";
 import { loadConfig } from "../config/index.js";
+import { findExecutable } from "../runtime/child.js";
 import type { Context } from "./context.js";
 import { hookStatus } from "./hook.js";
 import { identityRecipients } from "./recipient-of.js";
@@ -35,10 +37,15 @@ export interface DoctorReport {
 }
 
 const MIN_GIT = [2, 26] as const;
+/** The textconv client `git vault install` configures. */
+const CLIENT = "git-vault-textconv";
 
 function repoChecks(name: string, repo: GitContext, problems: Problem[]): void {
-  if (configGet(repo, "diff.git-vault.textconv") === null) {
+  const textconv = configGet(repo, "diff.git-vault.textconv");
+  if (textconv === null) {
     problems.push({ id: "textconv-missing", message: `${name}: the textconv diff driver is not configured (git diff shows ciphertext)`, fix: `git -C ${repo.cwd} vault install` });
+  } else {
+    textconvProgramCheck(name, repo, textconv, problems);
   }
   if (configGet(repo, "merge.git-vault.driver") === null) {
     problems.push({ id: "merge-driver-missing", message: `${name}: the merge driver is not configured (env files merge line by line)`, fix: `git -C ${repo.cwd} vault install` });
@@ -69,6 +76,39 @@ function repoChecks(name: string, repo: GitContext, problems: Problem[]): void {
   if (!hook.willRun) {
     problems.push({ id: "hook-inactive", message: `${name}: the pre-commit guard will not run (${hook.state}${hook.problems.length ? `: ${hook.problems.join("; ")}` : ""})`, fix: hookFix(repo.cwd, hook.fix) });
   }
+}
+
+/**
+ * git runs `diff.git-vault.textconv` through the shell with the PATH it was
+ * given, so a program that is not there fails every diff of an env file.
+ * Checked for a value whose command is a plain word or path (what install
+ * writes); a shell expression is left alone.
+ */
+function textconvProgramCheck(name: string, repo: GitContext, textconv: string, problems: Problem[]): void {
+  const program = /^\s*([\w./+-]+)(?:\s|$)/.exec(textconv)?.[1];
+  if (program === undefined) return;
+  const missing = (command: string) => findExecutable(command, repo.cwd, repo.env["PATH"]) === null;
+  const consequence = "git diff and git log -p of an env file fail";
+  if (missing(program)) {
+    const where = program.includes("/") ? "does not exist or is not executable" : "is not on PATH";
+    const config = `git -C ${quoteShellIfNeeded(repo.cwd)} config diff.git-vault.textconv`;
+    const fix =
+      program === CLIENT
+        ? `put the shipped client on PATH: ln -s ${quoteShellIfNeeded(shippedClientPath())} DIR-ON-PATH/${CLIENT} (install.sh and npm install -g do); or use the Node textconv: ${config} 'git-vault textconv'`
+        : `put ${program} on PATH, or point the driver at the client: ${config} ${CLIENT}`;
+    problems.push({ id: "textconv-program-missing", message: `${name}: diff.git-vault.textconv runs ${program}, which ${where}: ${consequence}`, fix });
+  } else if (program === CLIENT && missing("git-vault")) {
+    problems.push({
+      id: "textconv-program-missing",
+      message: `${name}: ${CLIENT} falls back to git-vault when no agent answers, and git-vault is not on PATH: without an agent ${consequence}`,
+      fix: "put git-vault on PATH (install.sh and npm install -g do)",
+    });
+  }
+}
+
+/** The sh client the package ships next to the bundle (dist/git-vault-textconv). */
+function shippedClientPath(): string {
+  return fileURLToPath(new URL(`./${CLIENT}`, import.meta.url));
 }
 
 // The command hooks status suggests, run in that repository; without one, status explains.

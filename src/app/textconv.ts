@@ -25,6 +25,11 @@ function marker(reason: string, a: Assignment): string {
   return `[git-vault: ${reason} ${digest}]`;
 }
 
+/** Whether textconv's text for a value is a marker, not a value (a plaintext that looks like one counts too). */
+export function isMarker(raw: string): boolean {
+  return /^\[git-vault: [^\]\n]* [0-9a-f]{8}\]$/.test(raw);
+}
+
 async function showValue(a: Assignment, identity: Identity | null, refused: string | null): Promise<string> {
   if (refused !== null) return marker(refused, a);
   if (identity === null) return marker("encrypted, no identity", a);

@@ -93,7 +93,7 @@ export function checkCommand(argv: readonly string[]): void {
  * `cwd`) when it holds a slash, else the first executable file of that name
  * on `path`; null when there is none.
  */
-function findExecutable(command: string, cwd: string, path: string | undefined): string | null {
+export function findExecutable(command: string, cwd: string, path: string | undefined): string | null {
   const candidates = command.includes("/") ? [resolve(cwd, command)] : (path ?? "").split(delimiter).filter((d) => d !== "").map((d) => resolve(cwd, d, command));
   for (const candidate of candidates) {
     try {

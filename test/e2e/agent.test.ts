@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeVaultHost } from "../support/git.js";
-import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+import { type Sandbox, binPath, makeSandbox } from "../support/sandbox.js";
 
 interface BytesResult {
   readonly status: number | null;
@@ -330,6 +330,68 @@ describe.skipIf(!hasClientTool && !inCi)("git vault agent and the git-vault-text
     // The caller naming its own identity file is answered by git-vault textconv, with that file.
     const own = logP({ ...noIdentity, GIT_VAULT_IDENTITY_FILE: identityFile });
     expect(own).toEqual(reference);
+  });
+
+  it("run takes its values from an agent holding the caller's identity file, the same as decrypted locally; any other identity or agent problem decrypts locally", async () => {
+    // What the child receives: the vault's keys and values (quotes, #, a two-line value).
+    const printEnv = ["run", "--", process.execPath, "-e", "const e=process.env;process.stdout.write(JSON.stringify(Object.keys(e).filter((k)=>/^(KEY_|CHANGING)/.test(k)).sort().map((k)=>[k,e[k]])))"];
+    const local = vaultCmd(printEnv).stdout;
+    expect(local).toContain('value 6 with \\"quotes\\" and #hash');
+    expect(local).toContain("revision-6\\nsecond line");
+    const answered = () => statusJson().status.answered;
+
+    agent("start", "--cache-mib", "0");
+    let count = answered();
+    expect(vaultCmd(printEnv).stdout).toBe(local);
+    expect(answered()).toBe(count + 1); // the agent answered it
+    count = answered();
+    // The caller's own identity (GIT_VAULT_IDENTITY, or an identity file at another path): never the agent's.
+    const key = readFileSync(identityFile, "utf8");
+    expect(vaultCmd(printEnv, { GIT_VAULT_IDENTITY: key }).stdout).toBe(local);
+    const copy = join(sb.root, "copy.key");
+    writeFileSync(copy, key, { mode: 0o600 });
+    expect(vaultCmd(printEnv, { GIT_VAULT_IDENTITY_FILE: copy }).stdout).toBe(local);
+    const other = join(sb.root, "run-other.key");
+    expect(spawnSync("age-keygen", ["-o", other]).status).toBe(0);
+    const notMine = sb.vault(vault, printEnv, { env: { GIT_VAULT_IDENTITY_FILE: other } });
+    expect(notMine.status).toBe(1);
+    expect(notMine.stderr).toContain(".env.dev:");
+    expect(notMine.stdout).toBe("");
+    // --only decrypts just those values, here.
+    expect(vaultCmd(["run", "--only", "KEY_1", ...printEnv.slice(1)]).stdout).toBe(JSON.stringify([["KEY_1", 'value 1 with "quotes" and #hash']]));
+    expect(answered()).toBe(count);
+    // A locked agent answers with markers: run decrypts here.
+    agent("lock");
+    expect(vaultCmd(printEnv).stdout).toBe(local);
+    await stopAgent();
+
+    // A cut, refused or garbled answer, or one that does not match the file: decrypted here, same values.
+    mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
+    rmSync(socket, { force: true });
+    const lines = readFileSync(join(vault, ".env.dev"), "utf8");
+    const wrong = lines.replace(/^KEY_1=/m, "KEY_X="); // another key: not this file's answer
+    const answers = [`ok 100000\n${lines}`, `ok ${Buffer.byteLength(wrong)}\n${wrong}.`, "pass no\n", "error no\n", "garbage", ""];
+    let served = 0;
+    const fake = createServer((conn) => {
+      conn.once("data", () => {
+        conn.end(answers[served++] ?? "");
+      });
+      conn.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => fake.listen(socket, resolve));
+    try {
+      for (let i = 0; i < answers.length; i++) {
+        // Asynchronously: this process serves the fake agent meanwhile.
+        const child = spawn(process.execPath, [binPath, ...printEnv], { cwd: vault, env: sb.env, stdio: ["ignore", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+        expect(await new Promise<number | null>((resolve) => child.on("close", resolve))).toBe(0);
+        expect(Buffer.concat(out).toString("utf8"), `answer ${i}`).toBe(local);
+      }
+      expect(served).toBe(answers.length);
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
+    }
   });
 
   it("exits after its idle timeout, removing its socket", async () => {

@@ -1,9 +1,10 @@
 // status and doctor against real git: a vault submodule from a local bare repo.
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeVaultHost } from "../support/git.js";
-import { type Sandbox, makeSandbox } from "../support/sandbox.js";
+import { type Sandbox, makeSandbox, repoRoot } from "../support/sandbox.js";
 
 let sb: Sandbox;
 let host: string;
@@ -120,6 +121,35 @@ describe("doctor", () => {
     expect(r.stdout).toContain("DOCKER_HOST=tcp://10.0.0.5:2375 without TLS verification");
     sb.vault(host, ["doctor", "--fix"]);
     expect(sb.git(vault, "config", "--list")).not.toContain("cachetextconv");
+  });
+
+  it("flags a textconv client that is not on PATH (git diff would fail), and its fix makes git log -p work", () => {
+    const vault = join(host, "vault");
+    expect(sb.git(vault, "config", "diff.git-vault.textconv").trim()).toBe("git-vault-textconv");
+    // PATH without the sandbox's bin folder: git and node are there, the client and git-vault are not.
+    const bare = process.env.PATH ?? "/usr/bin:/bin";
+    const logP = (path: string) => spawnSync("git", ["log", "-p", "-1", "--", ".env.dev"], { cwd: vault, env: { ...sb.env, PATH: path }, encoding: "utf8" });
+    expect(logP(bare).status).not.toBe(0);
+
+    const r = sb.vault(host, ["doctor", "--json"], { env: { PATH: bare } });
+    expect(r.status).toBe(1);
+    const problem = (JSON.parse(r.stdout) as { problems: { id: string; message: string; fix: string }[] }).problems.find((p) => p.id === "textconv-program-missing");
+    expect(problem?.message).toBe("vault repo: diff.git-vault.textconv runs git-vault-textconv, which is not on PATH: git diff and git log -p of an env file fail");
+    const shipped = join(repoRoot, "dist", "git-vault-textconv");
+    expect(problem?.fix).toContain(`ln -s ${shipped} DIR-ON-PATH/git-vault-textconv`);
+    expect(problem?.fix).toContain("config diff.git-vault.textconv 'git-vault textconv'");
+
+    // The fix: the shipped client in a folder on PATH; without an agent it needs git-vault there too.
+    const onPath = sb.dir("doctor-path");
+    symlinkSync(shipped, join(onPath, "git-vault-textconv"));
+    const fixed = `${onPath}:${bare}`;
+    const noFallback = JSON.parse(sb.vault(host, ["doctor", "--json"], { env: { PATH: fixed } }).stdout) as { problems: { id: string; message: string }[] };
+    expect(noFallback.problems.find((p) => p.id === "textconv-program-missing")?.message).toContain("git-vault-textconv falls back to git-vault when no agent answers, and git-vault is not on PATH");
+    expect(logP(fixed).status).not.toBe(0);
+    symlinkSync(join(sb.root, "bin", "git-vault"), join(onPath, "git-vault"));
+    expect(sb.vault(host, ["doctor", "--json"], { env: { PATH: fixed } }).stdout).not.toContain("textconv-program-missing");
+    expect(logP(fixed).stdout).toContain("+API_TOKEN=t0ken-value");
+    expect(sb.vault(host, ["doctor", "--json"]).stdout).not.toContain("textconv-program-missing");
   });
 
   it("flags an identity that is not valid age, and a device that is no recipient of an env file", () => {

@@ -16,7 +16,7 @@ export class RunCommand extends TargetCommand {
     category: "Runtime",
     description: "run a command with the secrets in its environment (nothing written to disk)",
     details: `
-      Decrypts on this machine and starts the command directly (no shell) with the values added to its environment. git-vault's own variables (GIT_VAULT_*, including an identity) are not passed on. Signals are forwarded; the exit code is the command's.
+      Decrypts on this machine and starts the command directly (no shell) with the values added to its environment. git-vault's own variables (GIT_VAULT_*, including an identity) are not passed on. Signals are forwarded; the exit code is the command's. When \`git vault agent\` runs holding the identity file this command would use, it decrypts all of them (the same values; on any problem they are decrypted here).
 
       When the configuration has a secrets manifest, the command is not started while a key it requires for this env is missing. \`--group NAME\` passes the keys of a group of the manifest.
 
@@ -38,6 +38,7 @@ export class RunCommand extends TargetCommand {
   async execute(): Promise<number> {
     if (this.allowDisk && !this.asFiles) throw new UsageError("--allow-disk is for --as-files");
     const { runWithSecrets } = await import("../../app/run.js");
-    return runWithSecrets(this.context, { ...this.target(), argv: this.argv, only: parseOnly(this.only), group: this.group, asFiles: this.asFiles, allowDisk: this.allowDisk }, this.context.signals);
+    const { valuesFromAgent } = await import("../../agent/values.js");
+    return runWithSecrets(this.context, { ...this.target(), argv: this.argv, only: parseOnly(this.only), group: this.group, asFiles: this.asFiles, allowDisk: this.allowDisk, agent: valuesFromAgent }, this.context.signals);
   }
 }
