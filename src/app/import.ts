@@ -22,6 +22,8 @@ import { ownRecipient } from "./recipient-of.js";
 import { updateEnvFile } from "./store.js";
 import { type Target, type TargetOptions, resolveTarget } from "./target.js";
 import { decodeEnvText, loadEnvFile, requireRecipients } from "./vaultfile.js";
+import { type AuditNote, audited } from "./audit.js";
+import { requireTrustFor } from "./trust.js";
 
 export interface ImportRequest extends TargetOptions {
   /** The plaintext file's path, or null for stdin (`-`). */
@@ -157,13 +159,18 @@ function plaintextHistory(ctx: Context, path: string): "tracked" | "in-history" 
   }
 }
 
-/** Imports the plaintext pairs of a dotenv file (or a bundle) into the target env file. */
-export async function importFile(ctx: Context, request: ImportRequest): Promise<ImportResult> {
+/** Imports the plaintext pairs of a dotenv file (or a bundle) into the target env file; audited, and stopped by an untrusted recipient set. */
+export function importFile(ctx: Context, request: ImportRequest): Promise<ImportResult> {
+  return audited(ctx, request.bundle ? "import --bundle" : "import", (note) => importInto(ctx, request, note));
+}
+
+async function importInto(ctx: Context, request: ImportRequest, note: AuditNote): Promise<ImportResult> {
   if (request.section !== undefined && (!SECTION_NAME_RE.test(request.section) || containsPrivateKey(request.section))) {
     throw new UsageError("invalid --section name", "sections are lowercase slugs like database or third-party");
   }
   if (request.delete && request.path === null) throw new UsageError("--delete needs a file (stdin cannot be deleted)");
   const target = await resolveTarget(ctx, request);
+  note.target = target;
   const path = request.path === null ? null : resolve(ctx.cwd, request.path);
   const display = path === null ? "stdin" : relative(ctx.cwd, path).startsWith("..") ? path : relative(ctx.cwd, path);
   let bytes: Buffer;
@@ -184,6 +191,7 @@ export async function importFile(ctx: Context, request: ImportRequest): Promise<
   }
   const source = request.bundle ? await sourceFromBundle(ctx, display, bytes, request.identityFile) : sourceFromDotenv(ctx, display, decodeEnvText(bytes, display));
   const keys = sourceKeys(source);
+  note.keys = keys;
   // Nothing to import is not an error (an .env of comments only): the env file is still made, so export works.
   if (keys.length === 0) warn(ctx, `${display}: no KEY=value lines to import`);
 
@@ -202,6 +210,7 @@ export async function importFile(ctx: Context, request: ImportRequest): Promise<
         throw new VaultError("keys-exist", `${target.display} already has ${replaced.join(", ")}`, { hint: "import again with --replace to overwrite them, or remove them from the file you import" });
       }
       const recipients = requireRecipients({ ...loaded, file });
+      await requireTrustFor(ctx, target, file);
       const eol = fileEol(file);
       const block: Entry[] = [];
       const fresh = new Map<string, string>();

@@ -12,10 +12,12 @@ import { Secret } from "../core/secret.js";
 import { UsageError, VaultError } from "../errors.js";
 import { type DeviceIdentity, type StoredKey, deviceIdentityStore, isoSeconds } from "../keys/store.js";
 import { resolveIdentity } from "../keys/identity.js";
+import { type AuditNote, audited } from "./audit.js";
 import { encryptValues } from "./bulk.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
-import { type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
+import { askPolicy } from "./policy.js";
+import { type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
 import { recordOwnChange, requireTrustFor } from "./trust.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
@@ -36,8 +38,12 @@ async function recipientOf(key: Secret): Promise<string> {
   return identityToRecipient(key.reveal());
 }
 
-/** Runs `rotate` over every env file of the vault dir (the target alone for a bare --file). */
-export async function rotateIdentity(ctx: Context, request: TargetOptions): Promise<RotateResult> {
+/** Runs `rotate` over every env file of the vault dir (the target alone for a bare --file); audited, and each file's policy hook is asked before its values are re-encrypted. */
+export function rotateIdentity(ctx: Context, request: TargetOptions): Promise<RotateResult> {
+  return audited(ctx, "rotate", (note) => rotate(ctx, request, note));
+}
+
+async function rotate(ctx: Context, request: TargetOptions, note: AuditNote): Promise<RotateResult> {
   const store = deviceIdentityStore(ctx.env);
   // Rotation changes what the device stores; an identity given per command (CI) is not this device's to rotate.
   const inUse = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
@@ -51,6 +57,7 @@ export async function rotateIdentity(ctx: Context, request: TargetOptions): Prom
   }
   const oldRecipient = current.recipient ?? (await recipientOf(current.key));
   const target = await resolveTarget(ctx, request);
+  note.target = target;
   const paths = allTargets(target);
 
   // Before anything is written: every file to rewrite must list the old recipient in a trusted set.
@@ -62,6 +69,7 @@ export async function rotateIdentity(ctx: Context, request: TargetOptions): Prom
     await requireTrustFor(ctx, { ...target, path }, loaded.file);
     planned.push(path);
   }
+  for (const path of planned) await askPolicy(ctx, { ...note, target: { ...target, path, display: displayPath(ctx, path), envName: envNameOfPath(target, path) } });
 
   // 1. The new key, stored as pending (a pending key from a rotation cut short is reused).
   let pending = stored.keys.find((k) => k.state === "pending");
@@ -88,6 +96,7 @@ export async function rotateIdentity(ctx: Context, request: TargetOptions): Prom
       await recordOwnChange(ctx, { ...target, path }, file);
       const result = await encryptValues(display, file, recipientList(readHeader(file)), allKeys);
       reencrypted = result.reencrypted;
+      note.keys = [...(note.keys ?? []), ...result.keys];
       return result.file;
     });
     files.push({ file: display, reencrypted });

@@ -26,6 +26,7 @@ import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
 import { type GitContext, gitmodulesUrl, remoteUrl, repoContext, rootCommit, superprojectRoot, tryRepoRoot } from "../git/index.js";
+import { audited } from "./audit.js";
 import { type Context, isInteractive } from "./context.js";
 import { DEFAULT_VAULT_DIR, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
@@ -276,20 +277,26 @@ export async function trustStatus(ctx: Context, request: TargetOptions & { all?:
 }
 
 /** `trust accept`: records the current recipient sets (and vault URL) as trusted; returns what was accepted. */
-export async function acceptTrust(ctx: Context, request: TargetOptions & { all?: boolean }): Promise<TrustRow[]> {
-  const states = await statesOf(ctx, request);
-  for (const state of states) await recordTrust(ctx, state.subject, state.envFile);
-  return states.map(rowOf);
+export function acceptTrust(ctx: Context, request: TargetOptions & { all?: boolean }): Promise<TrustRow[]> {
+  return audited(ctx, request.all ? "trust accept --all" : "trust accept", async (note) => {
+    const states = await statesOf(ctx, request);
+    note.target = await resolveTarget(ctx, request);
+    for (const state of states) await recordTrust(ctx, state.subject, state.envFile);
+    return states.map(rowOf);
+  });
 }
 
 /** `trust forget`: drops the records of the files (the next use records them afresh). */
-export async function forgetTrust(ctx: Context, request: TargetOptions & { all?: boolean }): Promise<string[]> {
-  const states = await statesOf(ctx, request);
-  await updateStore(ctx, (data) => {
-    for (const { subject } of states) {
-      delete data.vaults[subject.vaultId]?.files[subject.file];
-      if (request.all && subject.host !== null) delete data.hosts[subject.host.id]?.[subject.host.vaultPath];
-    }
+export function forgetTrust(ctx: Context, request: TargetOptions & { all?: boolean }): Promise<string[]> {
+  return audited(ctx, request.all ? "trust forget --all" : "trust forget", async (note) => {
+    const states = await statesOf(ctx, request);
+    note.target = await resolveTarget(ctx, request);
+    await updateStore(ctx, (data) => {
+      for (const { subject } of states) {
+        delete data.vaults[subject.vaultId]?.files[subject.file];
+        if (request.all && subject.host !== null) delete data.hosts[subject.host.id]?.[subject.host.vaultPath];
+      }
+    });
+    return states.map((s) => s.subject.display);
   });
-  return states.map((s) => s.subject.display);
 }
