@@ -1,7 +1,7 @@
 // End-to-end tests of a team of two devices (two HOME folders) sharing a vault
 // through local bare repositories: trust on first use, `pull`, and a
 // recipient or vault URL changed behind a device's back.
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StderrLog } from "../support/assertions.js";
@@ -268,5 +268,42 @@ describe("rotate", () => {
     expect(logp.stdout).toContain(`+DEV_TOKEN=${v[3]}`);
     // Nothing left pending: a second rotate makes another key.
     expect(store).not.toContain("pending");
+  });
+
+  it("cut short after one file, leaves every file readable by this device, and a second rotate finishes with the same key", () => {
+    const home = sb.dir("rotator-cut");
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_STATE_HOME: join(home, ".local", "state") };
+    const old = okAs(env, home, ["keygen"]).stdout.trim();
+    const identityPath = join(home, ".config", "git-vault", "identity");
+    log.secret(/^AGE-SECRET-KEY-1\S+$/m.exec(readFileSync(identityPath, "utf8"))?.[0] as string, "the cut rotation's old key");
+    const { host, vault } = makeVaultHost(sb, { host: "cut-host", remote: "cut.git" });
+    const v = ["cut-dev-91ab", "cut-prod-27cd"].map((x) => log.secret(x));
+    okAs(undefined, host, ["recipients", "add", old, "--label", "rotator", "--env", "dev", "--yes"]);
+    okAs(env, host, ["set", "DEV_TOKEN", "--stdin"], { input: v[0] });
+    writeFileSync(join(vault, ".env.prod"), `# git-vault v1\n# recipient: ${old} rotator\n\n`);
+    okAs(env, host, ["set", "PROD_TOKEN", "--env", "prod", "--stdin"], { input: v[1] });
+    // A live process holds .env.prod's lock: rotate rewrites .env.dev, then gives up at .env.prod.
+    writeFileSync(join(vault, ".env.prod.lock"), `${process.pid}\n`);
+    const cut = as(env, host, ["rotate"]);
+    expect(cut.status).toBe(1);
+    expect(cut.stderr).toContain(".env.prod is locked by another git-vault process");
+    const pending = readFileSync(identityPath, "utf8");
+    expect(pending).toMatch(/# git-vault: pending/);
+    const devText = readFileSync(join(vault, ".env.dev"), "utf8");
+    expect(devText).not.toContain(old);
+    expect(readFileSync(join(vault, ".env.prod"), "utf8")).toContain(`# recipient: ${old} rotator\n`);
+    // Both files read with what the device stores (the old key and the pending one).
+    expect(okAs(env, host, ["get", "DEV_TOKEN", "--reveal"]).stdout).toBe(`${v[0]}\n`);
+    expect(okAs(env, host, ["get", "PROD_TOKEN", "--reveal", "--env", "prod"]).stdout).toBe(`${v[1]}\n`);
+
+    rmSync(join(vault, ".env.prod.lock"));
+    const done = okAs(env, host, ["rotate"]);
+    const fresh = done.stdout.trim();
+    expect(devText).toContain(`# recipient: ${fresh} rotator\n`); // the pending key of the cut run, reused
+    expect(readFileSync(join(vault, ".env.prod"), "utf8")).toContain(`# recipient: ${fresh} rotator\n`);
+    const store = readFileSync(identityPath, "utf8");
+    expect(store).not.toContain("pending");
+    expect(store).toMatch(/# git-vault: retired \S+\n# public key: /);
+    expect(okAs(env, host, ["get", "PROD_TOKEN", "--reveal", "--env", "prod"]).stdout).toBe(`${v[1]}\n`);
   });
 });
