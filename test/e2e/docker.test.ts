@@ -47,6 +47,19 @@ describe.skipIf(unavailable !== null)("on a real Docker engine", () => {
       expect(env).not.toMatch(/^B=/m);
     });
 
+    it("--group passes the keys of a group of the secrets manifest, and a group naming a missing key starts nothing", () => {
+      const dir = suite.sb.dir("docker-group");
+      writeFileSync(join(dir, ".git-vaultrc.json"), JSON.stringify({ groups: { deploy: ["B"], broken: ["B", "NOPE"] } }));
+      const env = ok(["docker", "exec", "--file", file, "--group", "deploy", container, "--", "env"], {}, dir).stdout;
+      expect(env).toContain(`B=${B_VALUE}\n`);
+      expect(env).not.toMatch(/^A=/m);
+      expect(env).not.toMatch(/^ML=/m);
+      const r = run(["docker", "exec", "--file", file, "--group", "broken", container, "--", "touch", "/tmp/group-ran"], {}, dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("no key NOPE");
+      expect(docker(["exec", container, "ls", "/tmp/group-ran"]).status).not.toBe(0);
+    });
+
     it("while it runs, no process on the host has a value in its argv, and docker inspect shows none", async () => {
       const running = log.vaultAsync(suite.sb, suite.work, ["docker", "exec", "--file", file, container, "--", "sleep", "3"]);
       const seen = new Set<string>();
