@@ -59,7 +59,7 @@ export async function validateManifest(ctx: Context, request: ValidateRequest): 
   const target = await resolveTarget(ctx, request);
   const config = target.config;
   if (config.secrets === undefined) {
-    throw new VaultError("no-manifest", `no secrets manifest: ${config.source ?? "no configuration file"} has no \`secrets:\``, { hint: "list the keys the app needs under `secrets:` (see docs/deploy.md)" });
+    throw new VaultError("no-manifest", config.source === undefined ? "no secrets manifest: there is no configuration file (.git-vaultrc.yaml, …)" : `no secrets manifest: ${config.source} has no \`secrets:\``, { hint: "list the keys the app needs under `secrets:` (see docs/deploy.md)" });
   }
   const files: { path: string; env: string | null }[] = [{ path: target.path, env: target.envName }];
   if (request.all && target.vaultDir !== null) {

@@ -67,6 +67,15 @@ function runWithReadOnlyFolder(folder: string, args: string[]): RunResult | null
 }
 
 describe("validate", () => {
+  it("without a configuration file, says there is none and where the manifest goes (exit 1)", () => {
+    const bare = hostWithCommit(suite.sb, "host-without-config");
+    ok(["init", "--no-submodule"], {}, bare);
+    const r = run(["validate"], {}, bare);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error: no secrets manifest: there is no configuration file (.git-vaultrc.yaml, …)\n");
+    expect(r.stderr).toContain("list the keys the app needs under `secrets:`");
+  });
+
   it("exits 1 naming a missing required key; keys of other envs are not listed", () => {
     const r = run(["validate"], {}, host);
     expect(r.status).toBe(1);
