@@ -48,13 +48,13 @@ export async function runWithSecretFiles(
   const onExit = (): void => {
     folder.remove();
   };
-  process.once("exit", onExit);
+  request.signals.on("exit", onExit);
   try {
     const env = { ...request.baseEnv };
     for (const f of files) env[fileVariable(f.key)] = folder.paths.get(f.name) as string;
     return await runChild(request.argv, { cwd: ctx.cwd, env, signals: request.signals });
   } finally {
-    process.off("exit", onExit);
+    request.signals.off("exit", onExit);
     folder.remove();
   }
 }
