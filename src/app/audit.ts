@@ -150,9 +150,24 @@ export async function audited<T>(ctx: Context, command: string, operation: (note
   const outer = current.getStore();
   if (outer !== undefined) return nested(outer, operation);
   const note: AuditNote = { command };
+  return recordAfter(ctx, note, () => current.run(note, () => operation(note)));
+}
+
+/**
+ * Like {@link audited}, for an operation that calls no other audited use case
+ * and is called by none (textconv, in git's process or in the agent's): it
+ * does not enter the AsyncLocalStorage, whose promise hooks would slow every
+ * later await of the process (measured: ~18 % of a textconv of 100 values).
+ */
+export async function auditedAlone<T>(ctx: Context, command: string, operation: (note: AuditNote) => Promise<T>): Promise<T> {
+  const note: AuditNote = { command };
+  return recordAfter(ctx, note, () => operation(note));
+}
+
+async function recordAfter<T>(ctx: Context, note: AuditNote, operation: () => Promise<T>): Promise<T> {
   let result: T;
   try {
-    result = await current.run(note, () => operation(note));
+    result = await operation();
   } catch (error) {
     if (!(error instanceof UsageError && note.target === undefined)) {
       const denied = error instanceof VaultError && error.code === "policy-denied";

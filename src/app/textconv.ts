@@ -14,7 +14,7 @@ import { type Assignment, type EnvFile, assignments, encodeEnvFile, parseEnvFile
 import { mapAssignments } from "../core/edit.js";
 import { looksEncrypted } from "../core/value.js";
 import { type Identity, isRemoteWorker, resolveIdentity } from "../keys/identity.js";
-import { audited } from "./audit.js";
+import { auditedAlone } from "./audit.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
 import { askPolicy, policyHookFor } from "./policy.js";
 import type { Context } from "./context.js";
@@ -88,7 +88,7 @@ export async function authorizeTextconv(ctx: Context, path: string, text: string
   const keys = assignments(parseEnvFile(text)).filter((a) => looksEncrypted(a.value)).map((a) => a.key);
   if (keys.length === 0) return null;
   try {
-    await audited(ctx, "textconv", async (note) => {
+    await auditedAlone(ctx, "textconv", async (note) => {
       const config = await textconvConfig(ctx.cwd);
       note.target = { path: resolve(ctx.cwd, path), display: path, vaultDir: null, envName: textconvEnvName(path), repoRoot: null, config };
       note.keys = keys;
