@@ -15,6 +15,7 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 import { dirname, isAbsolute } from "node:path";
 import type { Context } from "../app/context.js";
 import { authorizeTextconv, textconvHasPolicy, textconvOf } from "../app/textconv.js";
+import { parseEnvFile } from "../core/envfile.js";
 import { VaultError } from "../errors.js";
 import { type Identity, type IdentityRequest, resolveIdentity } from "../keys/identity.js";
 import { AnswerCache, type CacheStats, answerKey } from "./cache.js";
@@ -217,12 +218,13 @@ export async function serveAgent(options: AgentOptions, ready: (status: AgentSta
     if (await textconvHasPolicy(cwd, file)) return passAnswer("a policy hook decides");
     // The same audit entry `git-vault textconv` writes, for cached answers too.
     const text = blob.toString("utf8");
-    const refused = await authorizeTextconv({ ...options.ctx, cwd }, file, text, identity);
+    const parsed = parseEnvFile(text);
+    const refused = await authorizeTextconv({ ...options.ctx, cwd }, file, parsed, identity);
     if (refused !== null) return passAnswer(refused);
     // The key holds the identity: a different identity never gets another's answer.
     const key = answerKey(digest, blob);
     const cached = cache.get(key);
-    const answer = cached ?? Buffer.from(await textconvOf(text, identity, null), "utf8");
+    const answer = cached ?? Buffer.from(await textconvOf(text, identity, null, parsed), "utf8");
     if (answer.includes(0)) return passAnswer("the answer holds a NUL byte");
     if (cached === undefined) cache.set(key, answer);
     answered++;

@@ -83,9 +83,9 @@ export async function textconvHasPolicy(cwd: string, path: string): Promise<bool
  * diff never fails: a denial or a log that cannot be written shows markers
  * instead of values.
  */
-export async function authorizeTextconv(ctx: Context, path: string, text: string, identity: Identity | null): Promise<string | null> {
+export async function authorizeTextconv(ctx: Context, path: string, file: EnvFile, identity: Identity | null): Promise<string | null> {
   if (identity === null) return null;
-  const keys = assignments(parseEnvFile(text)).filter((a) => looksEncrypted(a.value)).map((a) => a.key);
+  const keys = assignments(file).filter((a) => looksEncrypted(a.value)).map((a) => a.key);
   if (keys.length === 0) return null;
   try {
     await auditedAlone(ctx, "textconv", async (note) => {
@@ -117,17 +117,17 @@ export async function textconvText(ctx: Context, path: string): Promise<string> 
   } catch {
     identity = null; // an unusable identity must not break `git diff`
   }
-  return textconvOf(text, identity, await authorizeTextconv(ctx, path, text, identity));
+  const file = parseEnvFile(text);
+  return textconvOf(text, identity, await authorizeTextconv(ctx, path, file, identity), file);
 }
 
 /**
  * What textconv shows for the text of a blob, decrypted with `identity`
  * (null: markers; `refused`: markers saying why): the one implementation
  * behind `git-vault textconv` and the agent's answers (src/agent/), so both
- * print the same bytes.
+ * print the same bytes. `file` is `text` parsed, when the caller has it.
  */
-export async function textconvOf(text: string, identity: Identity | null, refused: string | null): Promise<string> {
-  const file: EnvFile = parseEnvFile(text);
+export async function textconvOf(text: string, identity: Identity | null, refused: string | null, file: EnvFile = parseEnvFile(text)): Promise<string> {
   try {
     const shown = new Map<Assignment, Assignment>();
     for (const a of assignments(file)) {
