@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { binPath, repoRoot } from "../support/sandbox.js";
 import { cliSuite } from "../support/suite.js";
+import { writeLoadTracer } from "../support/load-trace.js";
 
 const bus = process.env["GIT_VAULT_TEST_SESSION_BUS"] ?? "";
 const inCi = process.env["CI"] === "true";
@@ -257,23 +258,13 @@ withKeychain("with a Secret Service (gnome-keyring)", () => {
     const file = encryptedFile("loading.env", env, recipient);
     const preload = join(suite.sb.root, "trace-native.cjs");
     const trace = join(suite.sb.root, "native.log");
-    writeFileSync(
-      preload,
-      [
-        'const fs = require("node:fs");',
-        "const { appendFileSync, readFileSync } = fs;",
-        "fs.readFileSync = function (path, ...rest) {",
-        '  if (typeof path === "string" && path.endsWith(".cjs")) appendFileSync(process.env.LOAD_LOG, `compiled ${path}\\n`);',
-        "  return readFileSync.call(this, path, ...rest);",
-        "};",
-        "const dlopen = process.dlopen;",
-        "process.dlopen = function (module, path, ...rest) {",
-        "  appendFileSync(process.env.LOAD_LOG, `dlopen ${path}\\n`);",
-        "  return dlopen.call(this, module, path, ...rest);",
-        "};",
-        "",
-      ].join("\n"),
-    );
+    writeLoadTracer(preload, [
+      "const dlopen = process.dlopen;",
+      "process.dlopen = function (module, path, ...rest) {",
+      "  appendFileSync(process.env.LOAD_LOG, `dlopen ${path}\\n`);",
+      "  return dlopen.call(this, module, path, ...rest);",
+      "};",
+    ]);
     const loads = (args: string[]): string[] => {
       writeFileSync(trace, "");
       const r = spawnSync(process.execPath, ["--require", preload, binPath, ...args], { cwd: suite.work, env: { ...suite.sb.env, ...env, LOAD_LOG: trace }, encoding: "utf8" });

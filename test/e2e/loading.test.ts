@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, binPath, makeSandbox, repoRoot } from "../support/sandbox.js";
+import { writeLoadTracer } from "../support/load-trace.js";
 
 const dist = join(repoRoot, "dist");
 
@@ -45,21 +46,7 @@ function loaded(args: string[], cwd = repo): { status: number | null; bundles: s
 beforeAll(() => {
   sb = makeSandbox();
   preload = join(sb.root, "trace.cjs");
-  writeFileSync(
-    preload,
-    [
-      // Bundles are read with fs.readFileSync, by Node's CommonJS loader and by
-      // the code-cache loader alike (which compiles them with node:vm).
-      'const fs = require("node:fs");',
-      "const { appendFileSync, readFileSync } = fs;",
-      "fs.readFileSync = function (path, ...rest) {",
-      '  if (typeof path === "string" && path.endsWith(".cjs")) appendFileSync(process.env.LOAD_LOG, `compiled ${path}\\n`);',
-      "  return readFileSync.call(this, path, ...rest);",
-      "};",
-      'process.on("exit", () => appendFileSync(process.env.LOAD_LOG, process.moduleLoadList.map((m) => `builtin ${m}\\n`).join("")));',
-      "",
-    ].join("\n"),
-  );
+  writeLoadTracer(preload, ['process.on("exit", () => appendFileSync(process.env.LOAD_LOG, process.moduleLoadList.map((m) => `builtin ${m}\\n`).join("")));']);
   logFile = join(sb.root, "loaded.txt");
   repo = sb.repo("app");
   expect(sb.vault(repo, ["keygen"]).status).toBe(0);
