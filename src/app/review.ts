@@ -18,7 +18,7 @@ import { type GitContext, gitlinkAt, isWorkTreeRoot, mergeBase, repoContext, res
 import type { Context } from "./context.js";
 import { vaultRepos } from "./history.js";
 import { ENV_FILE_RE, type TargetOptions, displayPath, resolveVaultDir } from "./target.js";
-import { trustState, trustSubject } from "./trust.js";
+import { type TrustPlaces, trustState, trustSubject } from "./trust.js";
 import { type RecipientProblem, invalidRecipientLines } from "./vaultfile.js";
 
 export interface ReviewRequest extends TargetOptions {
@@ -123,11 +123,12 @@ export async function reviewVault(ctx: Context, request: ReviewRequest): Promise
   const pins = parseTrustPins(request.trustFingerprint ?? []);
   const paths = [...new Set([...envPaths(vault, base), ...envPaths(vault, head)])].sort();
   const files: ReviewedFile[] = [];
+  const places: TrustPlaces = new Map();
   for (const path of paths) {
     const before = envFileAtCommit(vault, base, path);
     const after = envFileAtCommit(vault, head, path);
     const changes = compareEnvFiles(before?.file ?? null, after?.file ?? null);
-    const reviewed = reviewFile(ctx, { vaultDir, path, before: before?.file ?? null, after, changes, pin: pinFor(pins, path.split("/").pop() ?? path) });
+    const reviewed = reviewFile(ctx, { vaultDir, path, before: before?.file ?? null, after, changes, pin: pinFor(pins, path.split("/").pop() ?? path) }, places);
     if (!isUnchanged(changes) || reviewed.attention) files.push(reviewed);
   }
   return { range, base, head, files, attention: files.some((f) => f.attention) };
@@ -142,7 +143,7 @@ interface FileInput {
   readonly pin: string | null;
 }
 
-function reviewFile(ctx: Context, { vaultDir, path, before, after, changes, pin }: FileInput): ReviewedFile {
+function reviewFile(ctx: Context, { vaultDir, path, before, after, changes, pin }: FileInput, places: TrustPlaces): ReviewedFile {
   const file = after?.file ?? null;
   const recipients = file === null ? [] : recipientList(readHeader(file));
   const fingerprint = fingerprintRecipients(recipients);
@@ -156,7 +157,7 @@ function reviewFile(ctx: Context, { vaultDir, path, before, after, changes, pin 
   } else {
     // A file in a folder the work tree lacks has no record this device could have made.
     const full = join(vaultDir, path);
-    const state = existsSync(dirname(full)) ? trustState(ctx, trustSubject(ctx, full, vaultDir, null), file) : null;
+    const state = existsSync(dirname(full)) ? trustState(ctx, trustSubject(ctx, full, vaultDir, null, places), file) : null;
     if (state?.trusted != null) {
       [trust, trustDetail] = state.trusted.fingerprint === fingerprint ? ["trusted", "matches this device's trust store"] : ["untrusted", "differs from the set this device trusts"];
     } else {

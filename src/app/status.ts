@@ -29,7 +29,7 @@ import { resolveIdentity } from "../keys/identity.js";
 import { type IdentityBackend, identityBackend } from "./keys.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, listEnvFiles, resolveVaultDir } from "./target.js";
-import { acceptCommand, isUntrusted, trustState, trustSubject } from "./trust.js";
+import { type TrustPlaces, acceptCommand, isUntrusted, trustState, trustSubject } from "./trust.js";
 import { type RecipientProblem, invalidRecipientLines, loadEnvFile } from "./vaultfile.js";
 import { staticState } from "./bulk.js";
 
@@ -97,9 +97,9 @@ export interface VaultStatus {
   readonly identityStore: IdentityBackend;
 }
 
-function envFileStatus(ctx: Context, path: string, display: string, vaultDir: string, repoRoot: string | null): EnvFileStatus {
+function envFileStatus(ctx: Context, path: string, display: string, vaultDir: string, repoRoot: string | null, places: TrustPlaces): EnvFileStatus {
   const { file, text } = loadEnvFile(path, display);
-  const subject = trustSubject(ctx, path, vaultDir, repoRoot);
+  const subject = trustSubject(ctx, path, vaultDir, repoRoot, places);
   const trust = trustState(ctx, subject, file);
   const recipients = recipientList(readHeader(file));
   const current = shortFingerprint(recipients);
@@ -155,6 +155,7 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
   } catch (error) {
     identity = `unusable: ${withoutPrivateKeys((error as Error).message)}`;
   }
+  const places: TrustPlaces = new Map();
   return {
     vaultDir,
     exists,
@@ -173,7 +174,7 @@ export async function vaultStatus(ctx: Context, request: TargetOptions & { ident
     dirty,
     ignoreSetting,
     hiddenFromHostStatus: dirty.length > 0 && !hostSees,
-    envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(ctx, p, relative(ctx.cwd, p) || p, vaultDir, repoRoot)) : [],
+    envFiles: exists ? listEnvFiles(vaultDir).map((p) => envFileStatus(ctx, p, relative(ctx.cwd, p) || p, vaultDir, repoRoot, places)) : [],
     identity,
     identityStore,
   };

@@ -25,7 +25,7 @@ import {
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
-import { type GitContext, gitmodulesUrl, remoteUrl, repoContext, rootCommit, superprojectRoot, tryRepoRoot } from "../git/index.js";
+import { type GitContext, queryGitmodulesUrl, queryRemoteUrl, queryRootCommit, repoContext, repoPlace } from "../git/index.js";
 import { audited } from "./audit.js";
 import { type Context, isInteractive } from "./context.js";
 import { DEFAULT_VAULT_DIR, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
@@ -52,10 +52,11 @@ export interface TrustSubject {
   readonly host: { readonly id: string; readonly vaultPath: string; readonly url: string; readonly display: string } | null;
 }
 
-function repoIdentity(repo: GitContext, root: string): string {
-  const url = remoteUrl(repo, "origin");
+/** A repository's trust key: its origin URL, else its first commit, else its path. */
+function repoIdentity(repo: GitContext, root: string, born: boolean): string {
+  const url = queryRemoteUrl(repo, "origin");
   if (url !== null) return `remote:${url}`;
-  const first = rootCommit(repo);
+  const first = born ? queryRootCommit(repo) : null;
   return first !== null ? `root:${first}` : `path:${realpathSync(root)}`;
 }
 
@@ -69,22 +70,46 @@ export function fileFlags(ctx: Context, path: string, vaultDir: string | null, r
   return usual ? `--env ${env}` : `--vault-dir ${displayPath(ctx, vaultDir)} --env ${env}`;
 }
 
-/** Works out what the trust of the env file at `path` is keyed by. */
-export function trustSubject(ctx: Context, path: string, vaultDir: string | null, hostRoot: string | null): TrustSubject {
-  const display = displayPath(ctx, path);
-  const flags = fileFlags(ctx, path, vaultDir, hostRoot);
-  const root = tryRepoRoot({ cwd: dirname(path), env: ctx.env });
-  if (root === null) return { vaultId: `path:${realpathSync(dirname(path))}`, file: basename(path), display, flags, host: null };
-  const repo = repoContext({ cwd: ctx.cwd, env: ctx.env }, root);
-  const file = relative(root, path).split(sep).join("/");
-  const vaultId = repoIdentity(repo, root);
-  const superRoot = superprojectRoot(repo);
-  if (superRoot === null) return { vaultId, file, display, flags, host: null };
-  const hostRepo = repoContext({ cwd: ctx.cwd, env: ctx.env }, superRoot);
-  const vaultPath = relative(superRoot, root).split(sep).join("/");
-  const url = gitmodulesUrl(hostRepo, vaultPath);
-  const host = url === null ? null : { id: repoIdentity(hostRepo, superRoot), vaultPath, url, display: displayPath(ctx, join(superRoot, ".gitmodules")) };
-  return { vaultId, file, display, flags, host };
+/** The repository a folder of env files is in, as the trust store keys it. */
+interface TrustPlace {
+  readonly root: string | null;
+  readonly vaultId: string;
+  readonly host: { readonly id: string; readonly vaultPath: string; readonly url: string; readonly superRoot: string } | null;
+}
+
+/**
+ * The places already worked out in one command, by folder: a command that
+ * looks at every env file of a vault asks git about the vault once.
+ */
+export type TrustPlaces = Map<string, TrustPlace>;
+
+// One `git rev-parse` for the root and the superproject, one query for the
+// origin (and the first commit only when there is none), and for a
+// submodule one `git config` of the host's `.gitmodules` and the host's origin.
+function trustPlace(ctx: Context, dir: string): TrustPlace {
+  const here = repoContext({ cwd: ctx.cwd, env: ctx.env }, dir);
+  const place = repoPlace(here);
+  if (place === null) return { root: null, vaultId: `path:${realpathSync(dir)}`, host: null };
+  const vaultId = repoIdentity(repoContext(here, place.root), place.root, place.born);
+  if (place.superRoot === null) return { root: place.root, vaultId, host: null };
+  const superRoot = place.superRoot;
+  const hostRepo = repoContext(here, superRoot);
+  const vaultPath = relative(superRoot, place.root).split(sep).join("/");
+  const url = queryGitmodulesUrl(hostRepo, superRoot, vaultPath);
+  return { root: place.root, vaultId, host: url === null ? null : { id: repoIdentity(hostRepo, superRoot, true), vaultPath, url, superRoot } };
+}
+
+/**
+ * Works out what the trust of the env file at `path` is keyed by. `places`
+ * shares the answer between the env files of one folder.
+ */
+export function trustSubject(ctx: Context, path: string, vaultDir: string | null, hostRoot: string | null, places: TrustPlaces = new Map()): TrustSubject {
+  const dir = dirname(path);
+  const place = places.get(dir) ?? trustPlace(ctx, dir);
+  places.set(dir, place);
+  const file = place.root === null ? basename(path) : relative(place.root, path).split(sep).join("/");
+  const host = place.host === null ? null : { id: place.host.id, vaultPath: place.host.vaultPath, url: place.host.url, display: displayPath(ctx, join(place.host.superRoot, ".gitmodules")) };
+  return { vaultId: place.vaultId, file, display: displayPath(ctx, path), flags: fileFlags(ctx, path, vaultDir, hostRoot), host };
 }
 
 function readStore(ctx: Context): TrustStoreData {
@@ -250,11 +275,14 @@ async function statesOf(ctx: Context, request: TargetOptions & { all?: boolean }
   const target = await resolveTarget(ctx, request);
   const paths = request.all ? allTargets(target) : [target.path];
   const data = readStore(ctx);
-  return paths.map((path) => {
+  const places: TrustPlaces = new Map();
+  const states: TrustState[] = [];
+  for (const path of paths) {
     const loaded = loadEnvFile(path, displayPath(ctx, path));
     validateEnvFile(ctx, loaded);
-    return trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot), loaded.file, data);
-  });
+    states.push(trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot, places), loaded.file, data));
+  }
+  return states;
 }
 
 function rowOf(state: TrustState): TrustRow {

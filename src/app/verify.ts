@@ -15,7 +15,7 @@ import { type Identity, resolveIdentity } from "../keys/identity.js";
 import { basename } from "node:path";
 import { decryptAssignment, failureReason } from "./cipher.js";
 import { identityRecipients } from "./recipient-of.js";
-import { type TrustState, acceptCommand, describeTrustChange, isUntrusted, trustState, trustSubject } from "./trust.js";
+import { type TrustPlaces, type TrustState, acceptCommand, describeTrustChange, isUntrusted, trustState, trustSubject } from "./trust.js";
 import type { Context } from "./context.js";
 import { type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
@@ -106,6 +106,7 @@ export async function verifyVault(ctx: Context, request: VerifyRequest): Promise
   const findings: VerifyFinding[] = [];
   const files: string[] = [];
   const skipped: string[] = [];
+  const places: TrustPlaces = new Map();
   for (const path of paths) {
     const loaded = loadEnvFile(path, displayPath(ctx, path));
     files.push(loaded.display);
@@ -120,7 +121,7 @@ export async function verifyVault(ctx: Context, request: VerifyRequest): Promise
     const listed = recipientList(readHeader(loaded.file));
     const reads = identity !== null && listed.some((r) => mine.includes(r));
     if (identity !== null && !reads) skipped.push(loaded.display);
-    const trust = trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot), loaded.file);
+    const trust = trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot, places), loaded.file);
     const pin = pinFor(pins, basename(path));
     findings.push(...(await verifyFile({ display: loaded.display, file: loaded.file, text: loaded.text, identity: reads ? identity : null, pin, trust: trust.trusted === null ? null : trust })));
   }

@@ -17,7 +17,6 @@ export {
   isWorkTreeRoot,
   repoContext,
   repoRoot,
-  rootCommit,
   superprojectRoot,
   tryRepoRoot,
   versionAtLeast,
@@ -43,7 +42,6 @@ export { aheadCount, commit, commitsOnNoRemote, hasCommit, revList, upstreamBran
 export { deleteRef, push, refsMatching, remoteUrl, type PushOptions, type RefEntry } from "./refs.js";
 export {
   attachBranch,
-  gitmodulesUrl,
   isFileTransportRefusal,
   submoduleAdd,
   submoduleFetchUrl,
@@ -53,6 +51,7 @@ export {
   type AttachResult,
   type SubmoduleStatus,
 } from "./submodule.js";
+export { queryGitmodulesUrl, queryRemoteUrl, queryRootCommit, repoPlace, type RepoPlace } from "./place.js";
 export { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
 export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, resetBranchToHead, setUpstreamIfPresent, unbornBranch } from "./remote.js";
 export { changedPaths, fastForward, fetch, gitlinkAt, mergeBase, rebase, resolveCommit, treePaths } from "./history.js";

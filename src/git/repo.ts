@@ -166,15 +166,6 @@ export function textInRepo(ctx: GitContext, args: readonly string[], options: Ru
   return runInRepo(ctx, args, [], options).stdout.toString("utf8").replace(/\r?\n$/, "");
 }
 
-/** The first (parentless) commit reachable from HEAD, or null on an unborn branch: a repository's lasting identity. */
-export function rootCommit(ctx: GitContext): string | null {
-  const result = runInRepo(ctx, ["rev-list", "--max-parents=0", "HEAD", "--"], [128]);
-  if (result.status !== 0) return null;
-  const roots = result.stdout.toString("utf8").trim().split("\n").filter((l) => l !== "");
-  // Several roots (merged histories): the oldest listed last is as stable as any; take the sorted first.
-  return roots.length === 0 ? null : ([...roots].sort()[0] as string);
-}
-
 /** The work tree of the repository this one is a submodule of, or null when it is none. */
 export function superprojectRoot(ctx: GitContext): string | null {
   const text = textInRepo(ctx, ["rev-parse", "--show-superproject-working-tree"]);

@@ -117,16 +117,6 @@ export function submoduleUrl(ctx: GitContext, path: string): string | null {
   return configGet(ctx, `submodule.${name}.url`, { scope: "local" }) ?? configGet(ctx, `submodule.${name}.url`, { scope: "file", file: gitmodules });
 }
 
-/**
- * The URL the host's `.gitmodules` lists for the submodule at `path` (what a
- * commit can change, before any `git submodule sync`), or null when it lists none.
- */
-export function gitmodulesUrl(ctx: GitContext, path: string): string | null {
-  const name = submoduleName(ctx, path);
-  if (name === null) return null;
-  return configGet(ctx, `submodule.${name}.url`, { scope: "file", file: join(repoRoot(ctx), ".gitmodules") });
-}
-
 // The name `.gitmodules` gives the submodule at `path`, or null when it lists none there.
 function submoduleName(ctx: GitContext, path: string): string | null {
   const root = repoRoot(ctx);

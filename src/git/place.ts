@@ -1,0 +1,78 @@
+// What names a repository and where it sits (its root, the superproject it
+// is a submodule of, its origin URL, its first commit): the trust store keys
+// an env file by these. Each answer is one git process; `set` pays for them
+// on every call, so none is asked twice or when its answer cannot matter.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { GitError } from "../errors.js";
+import { parseEntry } from "./config.js";
+import { type GitContext, runGit, splitNul } from "./runner.js";
+
+/** Where the repository at ctx.cwd sits. */
+export interface RepoPlace {
+  /** Absolute path of its working tree root. */
+  readonly root: string;
+  /** The working tree of the repository it is a submodule of, or null. */
+  readonly superRoot: string | null;
+  /** False on an unborn branch (no commit yet). */
+  readonly born: boolean;
+}
+
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The place of the repository containing ctx.cwd, or null when there is none
+ * (no repository, a bare one, inside `.git`): one `git rev-parse`. Throws
+ * GitError when git refuses the repository (`safe.directory`).
+ */
+export function repoPlace(ctx: GitContext): RepoPlace | null {
+  const args = ["rev-parse", "--show-toplevel", "--show-superproject-working-tree", "-q", "--verify", "HEAD^{commit}"];
+  // Exit 1: HEAD names no commit yet (the lines before it are printed all the same).
+  const result = runGit(ctx, args, { okCodes: [1, 128] });
+  if (result.status === 128) {
+    const stderr = result.stderr.toString("utf8");
+    if (stderr.includes("safe.directory")) throw new GitError(args, 128, stderr);
+    return null;
+  }
+  const [root = "", ...rest] = result.stdout.toString("utf8").split("\n").filter((line) => line !== "");
+  // The superproject line is an absolute path, the commit an object id: never the same shape.
+  const superRoot = rest.find((line) => !OBJECT_ID.test(line)) ?? null;
+  return { root, superRoot, born: result.status === 0 };
+}
+
+/** The URL git would contact for remote `name` (after `insteadOf`), or null when there is no such remote. */
+export function queryRemoteUrl(ctx: GitContext, name: string): string | null {
+  // Exit 2: "No such remote"; 128: no repository.
+  const result = runGit(ctx, ["remote", "get-url", "--", name], { okCodes: [2, 128] });
+  return result.status === 0 ? result.stdout.toString("utf8").replace(/\n$/, "") : null;
+}
+
+/**
+ * The first (parentless) commit reachable from HEAD, or null on an unborn
+ * branch: a repository's lasting identity. With several roots (merged
+ * histories), the smallest id, which is as stable as any.
+ */
+export function queryRootCommit(ctx: GitContext): string | null {
+  const result = runGit(ctx, ["rev-list", "--max-parents=0", "HEAD", "--"], { okCodes: [128] });
+  if (result.status !== 0) return null;
+  const roots = result.stdout.toString("utf8").split("\n").filter((line) => line !== "");
+  return roots.length === 0 ? null : ([...roots].sort()[0] as string);
+}
+
+/**
+ * The URL the `.gitmodules` at `root` lists for the submodule at `path`
+ * (relative to root, `/`-separated; what a commit can change, before any
+ * `git submodule sync`), or null when it lists none there: one `git config`.
+ */
+export function queryGitmodulesUrl(ctx: GitContext, root: string, path: string): string | null {
+  const file = join(root, ".gitmodules");
+  if (!existsSync(file)) return null;
+  const result = runGit(ctx, ["config", "--file", file, "--null", "--get-regexp", "^submodule\\..*\\.(path|url)$"], { okCodes: [1] });
+  const entries = result.status === 1 ? [] : splitNul(result.stdout).map(parseEntry);
+  const named = (key: string, variable: string): string | null => (key.endsWith(`.${variable}`) ? key.slice("submodule.".length, -variable.length - 1) : null);
+  const name = entries.find((e) => named(e.key, "path") !== null && e.value?.replace(/\/+$/, "") === path);
+  if (name === undefined) return null;
+  const wanted = named(name.key, "path");
+  // The last value wins, as for `git config --get`.
+  return entries.filter((e) => named(e.key, "url") === wanted).pop()?.value ?? null;
+}
