@@ -14,7 +14,7 @@ import { chmodSync, lstatSync, readFileSync, statSync, unlinkSync } from "node:f
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { dirname, isAbsolute } from "node:path";
 import type { Context } from "../app/context.js";
-import { authorizeTextconv, textconvHasPolicy, textconvOf } from "../app/textconv.js";
+import { type TextconvSetting, authorizeTextconv, textconvOf, textconvSetting } from "../app/textconv.js";
 import { parseEnvFile } from "../core/envfile.js";
 import { VaultError } from "../errors.js";
 import { type Identity, type IdentityRequest, resolveIdentity } from "../keys/identity.js";
@@ -215,11 +215,17 @@ export async function serveAgent(options: AgentOptions, ready: (status: AgentSta
     // A policy hook may ask a person: `git-vault textconv` runs it where git runs, not in this daemon.
     const cwd = request.fields.get("cwd") ?? dirname(file);
     if (!isAbsolute(cwd)) return errorAnswer("cwd must be an absolute path");
-    if (await textconvHasPolicy(cwd, file)) return passAnswer("a policy hook decides");
+    let setting: TextconvSetting;
+    try {
+      setting = await textconvSetting(cwd, file);
+    } catch {
+      return passAnswer("the configuration cannot be read");
+    }
+    if (setting.policyHook) return passAnswer("a policy hook decides");
     // The same audit entry `git-vault textconv` writes, for cached answers too.
     const text = blob.toString("utf8");
     const parsed = parseEnvFile(text);
-    const refused = await authorizeTextconv({ ...options.ctx, cwd }, file, parsed, identity);
+    const refused = await authorizeTextconv({ ...options.ctx, cwd }, file, parsed, identity, setting.config);
     if (refused !== null) return passAnswer(refused);
     // The key holds the identity: a different identity never gets another's answer.
     const key = answerKey(digest, blob);

@@ -71,9 +71,17 @@ function textconvEnvName(path: string): string | null {
   return /(?:^|_)\.env\.([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(basename(path))?.[1] ?? null;
 }
 
-/** Whether a policy hook is configured for the env a textconv call in `cwd` shows (the agent leaves those to this process). */
-export async function textconvHasPolicy(cwd: string, path: string): Promise<boolean> {
-  return policyHookFor((await textconvConfig(cwd)).policyHook, textconvEnvName(path)) !== null;
+/** The configuration a textconv call in `cwd` runs under, and whether a policy hook decides for the env it shows. */
+export interface TextconvSetting {
+  readonly config: Config;
+  /** The agent leaves these calls to `git-vault textconv`: a hook may ask a person, and the daemon has no terminal. */
+  readonly policyHook: boolean;
+}
+
+/** Reads the {@link TextconvSetting} of a call in `cwd` for the blob copy at `path`. */
+export async function textconvSetting(cwd: string, path: string): Promise<TextconvSetting> {
+  const config = await textconvConfig(cwd);
+  return { config, policyHook: policyHookFor(config.policyHook, textconvEnvName(path)) !== null };
 }
 
 /**
@@ -81,15 +89,16 @@ export async function textconvHasPolicy(cwd: string, path: string): Promise<bool
  * (when the blob has encrypted values and there is an identity to show them
  * with); null when values may be shown, else why not (for the markers). A
  * diff never fails: a denial or a log that cannot be written shows markers
- * instead of values.
+ * instead of values. `given`: the configuration of ctx.cwd, when the caller
+ * has read it already.
  */
-export async function authorizeTextconv(ctx: Context, path: string, file: EnvFile, identity: Identity | null): Promise<string | null> {
+export async function authorizeTextconv(ctx: Context, path: string, file: EnvFile, identity: Identity | null, given?: Config): Promise<string | null> {
   if (identity === null) return null;
   const keys = assignments(file).filter((a) => looksEncrypted(a.value)).map((a) => a.key);
   if (keys.length === 0) return null;
   try {
     await auditedAlone(ctx, "textconv", async (note) => {
-      const config = await textconvConfig(ctx.cwd);
+      const config = given ?? (await textconvConfig(ctx.cwd));
       note.target = { path: resolve(ctx.cwd, path), display: path, vaultDir: null, envName: textconvEnvName(path), repoRoot: null, config };
       note.keys = keys;
       await askPolicy(ctx, note);
