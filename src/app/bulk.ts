@@ -17,7 +17,7 @@ import { askPolicy } from "./policy.js";
 import { ownRecipient } from "./recipient-of.js";
 import { updateEnvFile } from "./store.js";
 import { type Target, type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
-import { requireTrustFor } from "./trust.js";
+import { type TrustPlaces, requireTrustFor } from "./trust.js";
 import { type LoadedFile, loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
 /** The state of one key, as `list` shows it. Never a value. */
@@ -151,16 +151,17 @@ export async function encryptAll(ctx: Context, request: TargetOptions & { reencr
     const target = await resolveTarget(ctx, request);
     note.target = target;
     const results: EncryptResult[] = [];
+    const places: TrustPlaces = new Map();
     for (const path of allTargets(target)) {
       const file = { ...target, path, display: displayPath(ctx, path), envName: envNameOfPath(target, path) };
-      results.push(await encryptTarget(ctx, file, request, { ...note, target: file, keys: [] }));
+      results.push(await encryptTarget(ctx, file, request, { ...note, target: file, keys: [] }, places));
       note.keys = [...(note.keys ?? []), ...(results.at(-1)?.keys ?? [])];
     }
     return results;
   });
 }
 
-async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?: boolean; identityFile?: string | undefined }, note: AuditNote): Promise<EncryptResult> {
+async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?: boolean; identityFile?: string | undefined }, note: AuditNote, places?: TrustPlaces): Promise<EncryptResult> {
   let counts = { encrypted: 0, reencrypted: 0, keys: [] as string[] };
   if (request.reencrypt) {
     // Re-encryption decrypts every value: the policy hook is asked first, with the key names.
@@ -172,7 +173,7 @@ async function encryptTarget(ctx: Context, target: Target, request: { reencrypt?
     let file = loaded.file;
     if (readHeader(file).version === null) file = ensureHeader(file, [await ownRecipient(ctx, request.identityFile)]);
     const recipients = requireRecipients({ ...loaded, file });
-    await requireTrustFor(ctx, target, file);
+    await requireTrustFor(ctx, target, file, places);
     const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
     const result = await encryptValues(target.display, file, recipients, identity);
     counts = result;

@@ -8,7 +8,7 @@ import { askPolicy } from "./policy.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
 import { type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
-import { recordOwnChange, requireTrustFor } from "./trust.js";
+import { type TrustPlaces, recordOwnChange, requireTrustFor } from "./trust.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
 export interface RecipientRow extends Recipient {
@@ -81,11 +81,12 @@ async function planAndApply(ctx: Context, request: ChangeRequest, note: AuditNot
   const identity = request.reencrypt ? requireIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile }) : null;
 
   const plan: { path: string; change: RecipientChange; next: Recipient[] }[] = [];
+  const places: TrustPlaces = new Map();
   for (const path of paths) {
     const loaded = loadEnvFile(path, displayPath(ctx, path));
     validateEnvFile(ctx, loaded);
     // Changing a set this device never accepted would make someone else's change its own.
-    await requireTrustFor(ctx, { ...target, path }, loaded.file);
+    await requireTrustFor(ctx, { ...target, path }, loaded.file, places);
     const current = readHeader(loaded.file).recipients.map((r) => ({ recipient: r.recipient, label: r.label }));
     const removeSet = new Set(request.remove ?? []);
     for (const gone of removeSet) {
@@ -124,7 +125,7 @@ async function planAndApply(ctx: Context, request: ChangeRequest, note: AuditNot
     await updateEnvFile(ctx, path, change.file, async (loaded) => {
       const file = setRecipients(loaded.file, next);
       // This device's own change: the new set is the trusted one.
-      await recordOwnChange(ctx, { ...target, path }, file);
+      await recordOwnChange(ctx, { ...target, path }, file, places);
       // Only a file whose recipient set changed is re-encrypted (a relabel or a file that never listed the recipient is not).
       if (identity === null || change.added.length + change.removed.length === 0) return file;
       const result = await encryptValues(change.file, file, recipientList(readHeader(file)), identity);

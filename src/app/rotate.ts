@@ -18,7 +18,7 @@ import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
 import { askPolicy } from "./policy.js";
 import { type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
-import { recordOwnChange, requireTrustFor } from "./trust.js";
+import { type TrustPlaces, recordOwnChange, requireTrustFor } from "./trust.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
 export interface RotateResult {
@@ -62,11 +62,12 @@ async function rotate(ctx: Context, request: TargetOptions, note: AuditNote): Pr
 
   // Before anything is written: every file to rewrite must list the old recipient in a trusted set.
   const planned: string[] = [];
+  const places: TrustPlaces = new Map();
   for (const path of paths) {
     const loaded = loadEnvFile(path, displayPath(ctx, path));
     validateEnvFile(ctx, loaded);
     if (!recipientList(readHeader(loaded.file)).includes(oldRecipient)) continue;
-    await requireTrustFor(ctx, { ...target, path }, loaded.file);
+    await requireTrustFor(ctx, { ...target, path }, loaded.file, places);
     planned.push(path);
   }
   for (const path of planned) await askPolicy(ctx, { ...note, target: { ...target, path, display: displayPath(ctx, path), envName: envNameOfPath(target, path) } });
@@ -93,7 +94,7 @@ async function rotate(ctx: Context, request: TargetOptions, note: AuditNote): Pr
       const label = header.find((r) => r.recipient === oldRecipient)?.label ?? null;
       const next = header.filter((r) => r.recipient !== oldRecipient && r.recipient !== newRecipient).map((r) => ({ recipient: r.recipient, label: r.label }));
       const file = setRecipients(loaded.file, [...next, { recipient: newRecipient, label }]);
-      await recordOwnChange(ctx, { ...target, path }, file);
+      await recordOwnChange(ctx, { ...target, path }, file, places);
       const result = await encryptValues(display, file, recipientList(readHeader(file)), allKeys);
       reencrypted = result.reencrypted;
       note.keys = [...(note.keys ?? []), ...result.keys];

@@ -248,14 +248,14 @@ export async function requireTrust(ctx: Context, subject: TrustSubject, file: En
   });
 }
 
-/** The gate for a target: loads nothing, takes the file as the caller read it. */
-export async function requireTrustFor(ctx: Context, target: { path: string; vaultDir: string | null; repoRoot: string | null }, file: EnvFile): Promise<void> {
-  await requireTrust(ctx, trustSubject(ctx, target.path, target.vaultDir, target.repoRoot), file);
+/** The gate for a target: loads nothing, takes the file as the caller read it. `places`: as for {@link trustSubject}. */
+export async function requireTrustFor(ctx: Context, target: { path: string; vaultDir: string | null; repoRoot: string | null }, file: EnvFile, places?: TrustPlaces): Promise<void> {
+  await requireTrust(ctx, trustSubject(ctx, target.path, target.vaultDir, target.repoRoot, places), file);
 }
 
 /** Records a change this device made itself (recipients add/remove, rotate). */
-export async function recordOwnChange(ctx: Context, target: { path: string; vaultDir: string | null; repoRoot: string | null }, file: EnvFile): Promise<void> {
-  await recordTrust(ctx, trustSubject(ctx, target.path, target.vaultDir, target.repoRoot), file);
+export async function recordOwnChange(ctx: Context, target: { path: string; vaultDir: string | null; repoRoot: string | null }, file: EnvFile, places?: TrustPlaces): Promise<void> {
+  await recordTrust(ctx, trustSubject(ctx, target.path, target.vaultDir, target.repoRoot, places), file);
 }
 
 /** One row of `trust status`. */

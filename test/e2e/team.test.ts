@@ -212,6 +212,38 @@ describe("history and review", () => {
     for (const out of [r.stdout, r.stderr, stale.stdout, JSON.stringify(json)]) for (const s of secrets) expect(out).not.toContain(s);
     expect(gitRun(sb, vault, ["status", "--porcelain"]).stdout).toBe("");
   });
+
+  it("review --host main...feature compares the feature's pin with the pin at the merge base; main..feature with main's pin", () => {
+    const { host, vault } = makeVaultHost(sb, { host: "sym-host", remote: "sym.git" });
+    const values = ["sym-one-a1", "sym-two-b2", "sym-one-feature-c3", "sym-two-main-d4"].map((v) => log.secret(v));
+    const commitBoth = (message: string): void => {
+      sb.git(vault, "add", "-A");
+      sb.git(vault, "commit", "-q", "-m", message);
+      sb.git(host, "add", "-A");
+      sb.git(host, "commit", "-q", "-m", `pin: ${message}`);
+    };
+    okAs(undefined, host, ["set", "ONE", "--stdin"], { input: values[0] });
+    okAs(undefined, host, ["set", "TWO", "--stdin"], { input: values[1] });
+    commitBoth("two keys");
+    const basePin = sb.git(vault, "rev-parse", "HEAD").trim();
+    // The feature branch of the host changes ONE.
+    sb.git(host, "switch", "-q", "-c", "feature");
+    okAs(undefined, host, ["set", "ONE", "--stdin"], { input: values[2] });
+    commitBoth("feature: ONE");
+    // Meanwhile main moves on from the base: TWO changes in a vault commit of its own.
+    sb.git(host, "switch", "-q", "main");
+    sb.git(vault, "checkout", "-q", "-B", "main", basePin);
+    okAs(undefined, host, ["set", "TWO", "--stdin"], { input: values[3] });
+    commitBoth("main: TWO");
+
+    const ci = { XDG_STATE_HOME: sb.dir("sym-ci-state"), XDG_CONFIG_HOME: sb.dir("sym-ci-config") };
+    const symmetric = JSON.parse(okAs(ci, host, ["review", "--host", "main...feature", "--json"]).stdout) as { files: { file: string; changed: string[] }[]; attention: boolean };
+    expect(symmetric.files.map((f) => [f.file, f.changed])).toEqual([[".env.dev", ["ONE"]]]);
+    expect(symmetric.attention).toBe(false);
+    const twoDot = JSON.parse(okAs(ci, host, ["review", "--host", "main..feature", "--json"]).stdout) as { files: { file: string; changed: string[] }[] };
+    expect(twoDot.files.map((f) => [f.file, f.changed])).toEqual([[".env.dev", ["ONE", "TWO"]]]);
+    for (const out of [JSON.stringify(symmetric), JSON.stringify(twoDot)]) for (const v of values) expect(out).not.toContain(v);
+  });
 });
 
 describe("rotate", () => {
