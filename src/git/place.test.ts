@@ -27,6 +27,12 @@ describe("repoPlace", () => {
     expect(repoPlace(ctx(sub))).toEqual({ root: repo, superRoot: null, born: true });
   });
 
+  it("keeps a line break in a folder name", () => {
+    const repo = sb.repo("two\nlines");
+    commit(repo, "first");
+    expect(repoPlace(ctx(repo))).toEqual({ root: repo, superRoot: null, born: true });
+  });
+
   it("is null outside a repository and inside .git", () => {
     expect(repoPlace(ctx(sb.dir("nowhere")))).toBeNull();
     const repo = sb.repo("plain");

@@ -3,7 +3,7 @@
 // an env file by these. Each answer is one git process; `set` pays for them
 // on every call, so none is asked twice or when its answer cannot matter.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { GitError } from "../errors.js";
 import { parseEntry } from "./config.js";
 import { type GitContext, runGit, splitNul } from "./runner.js";
@@ -34,10 +34,18 @@ export function repoPlace(ctx: GitContext): RepoPlace | null {
     if (stderr.includes("safe.directory")) throw new GitError(args, 128, stderr);
     return null;
   }
-  const [root = "", ...rest] = result.stdout.toString("utf8").split("\n").filter((line) => line !== "");
+  const born = result.status === 0;
+  const lines = result.stdout.toString("utf8").replace(/\n$/, "").split("\n");
+  const [root = "", ...rest] = lines;
   // The superproject line is an absolute path, the commit an object id: never the same shape.
-  const superRoot = rest.find((line) => !OBJECT_ID.test(line)) ?? null;
-  return { root, superRoot, born: result.status === 0 };
+  const paths = rest.filter((line) => !OBJECT_ID.test(line));
+  if (isAbsolute(root) && paths.length <= 1 && paths.every((p) => isAbsolute(p)) && rest.length - paths.length === (born ? 1 : 0)) {
+    return { root, superRoot: paths[0] ?? null, born };
+  }
+  // A folder name with a line break in it: the paths asked for one by one, each on its own.
+  const only = (flag: string): string => runGit(ctx, ["rev-parse", flag]).stdout.toString("utf8").replace(/\n$/, "");
+  const superRoot = only("--show-superproject-working-tree");
+  return { root: only("--show-toplevel"), superRoot: superRoot === "" ? null : superRoot, born };
 }
 
 /** The URL git would contact for remote `name` (after `insteadOf`), or null when there is no such remote. */
