@@ -276,13 +276,11 @@ async function statesOf(ctx: Context, request: TargetOptions & { all?: boolean }
   const paths = request.all ? allTargets(target) : [target.path];
   const data = readStore(ctx);
   const places: TrustPlaces = new Map();
-  const states: TrustState[] = [];
-  for (const path of paths) {
+  return paths.map((path) => {
     const loaded = loadEnvFile(path, displayPath(ctx, path));
     validateEnvFile(ctx, loaded);
-    states.push(trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot, places), loaded.file, data));
-  }
-  return states;
+    return trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot, places), loaded.file, data);
+  });
 }
 
 function rowOf(state: TrustState): TrustRow {
