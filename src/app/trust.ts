@@ -243,8 +243,10 @@ export async function requireTrust(ctx: Context, subject: TrustSubject, file: En
     }
     throw new VaultError("untrusted-change", `${subject.display}: change not trusted; nothing was encrypted`, { hint: `review it with \`git vault trust status ${subject.flags}\`` });
   }
+  // A URL is changed in the host's .gitmodules, recipients in the vault's env file.
+  const where = what === "the vault URL changed" ? `\`git log -p -- .gitmodules\` in the host` : "`git log -p` in the vault";
   throw new VaultError("untrusted-change", message, {
-    hint: `nothing was encrypted. Check who made the change (\`git log -p\` in the vault); if you expected it, run \`${acceptCommand(subject)}\``,
+    hint: `nothing was encrypted. Check who made the change (${where}); if you expected it, run \`${acceptCommand(subject)}\``,
   });
 }
 

@@ -139,6 +139,7 @@ describe("two devices", () => {
     expect(set.status).toBe(1);
     expect(set.stderr).toContain(`error: vault/.env.dev: the vault URL changed since this device last trusted it:\n  vault URL in .gitmodules: ${remote} -> ${mirror}\n`);
     expect(set.stderr).toContain("git vault trust accept --env dev");
+    expect(set.stderr).toContain("(`git log -p -- .gitmodules` in the host)");
     expect(as(bobEnv, hostB, ["init"]).status).toBe(1);
     okAs(bobEnv, hostB, ["trust", "accept"]);
     okAs(bobEnv, hostB, ["set", "OTHER", "--stdin"], { input: "other-value-5c4b" });
