@@ -46,7 +46,7 @@ export class DockerExecCommand extends DockerCommand {
   cleanup = Option.Boolean("--cleanup", false, { description: "With --as-files: remove the files when the command ends" });
   allowDisk = Option.Boolean("--allow-disk", false, { description: "With --as-files: accept a folder that is not a tmpfs" });
   containerOption = Option.String("--container,-c", { description: "The container (instead of the CONTAINER argument)" });
-  // CONTAINER -- COMMAND…: clipanion gives an optional positional before a rest to the rest, so both are read from it.
+  // CONTAINER -- COMMAND...: clipanion gives an optional positional before a rest to the rest, so both are read from it.
   argv = Option.Rest({ name: "CONTAINER -- COMMAND" });
 
   async execute(): Promise<number> {
