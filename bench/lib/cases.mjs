@@ -181,7 +181,12 @@ export function buildCases({ fx, distBin, printFile, emptyModule, env, work, pee
           name: "gv",
           label: "git-vault recipients add R --reencrypt",
           role: "ours",
-          setup: () => Fixtures.fresh(fx.gvEncrypted(1000), path),
+          // The fresh copy lists one recipient again; the trust store still holds the
+          // two-recipient set the last run recorded as its own, which would stop this run.
+          setup: () => {
+            Fixtures.fresh(fx.gvEncrypted(1000), path);
+            fx.gv(["trust", "forget", "--file", path]);
+          },
           make: () => {
             fx.gvEncrypted(1000);
             return gv(["recipients", "add", fx.extraRecipients()[0], "--reencrypt", "--file", path]);
