@@ -59,7 +59,8 @@ export async function listKeys(
   const rows: KeyRow[] = [];
   for (const a of assignments(loaded.file)) {
     let state = staticState(a, fingerprint);
-    if (state === "encrypted" || state === "stale") identity ??= resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+    // Not `??=`: null (a worker, a listing that must not decrypt, or no identity found) stays null.
+    if (identity === undefined && (state === "encrypted" || state === "stale")) identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
     if (identity && (state === "encrypted" || state === "stale")) {
       try {
         await decryptAssignment(target.display, a, identity);

@@ -130,6 +130,12 @@ describe("a value is bound to its key", () => {
     expect(ok(["get", "--file", file, "SOURCE_KEY", "--reveal"]).stdout).toBe("source-value-9999\n");
     const rows = (JSON.parse(ok(["list", "--file", file, "--json"]).stdout) as { keys: { key: string; state: string }[] }).keys;
     expect(rows.find((x) => x.key === "TARGET_KEY")?.state).toBe("undecryptable");
+    // A worker environment decrypts nothing, not even to tell a state: the static one is shown.
+    const worker = (JSON.parse(ok(["list", "--file", file, "--json"], { env: { GIT_VAULT_REMOTE: "1" } }).stdout) as { keys: { key: string; state: string }[] }).keys;
+    expect(worker.map((x) => [x.key, x.state])).toEqual([
+      ["SOURCE_KEY", "encrypted"],
+      ["TARGET_KEY", "encrypted"],
+    ]);
   });
 });
 
