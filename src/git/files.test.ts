@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GitError } from "../errors.js";
 import { makeSandbox, type Sandbox } from "../../test/support/sandbox.js";
-import { add, lsFiles, showBlob, stagedFiles, statusPorcelain, tryShowBlob } from "./index.js";
+import { add, lineCommitTimes, lsFiles, showBlob, stagedFiles, statusPorcelain, tryShowBlob } from "./index.js";
 
 let sb: Sandbox;
 let repo: string;
@@ -118,5 +118,21 @@ describe("statusPorcelain", () => {
     ]);
     expect(statusPorcelain(ctx(), { untracked: "no", pathspecs: ["a"] })).toEqual([{ index: " ", worktree: "M", path: "a" }]);
     expect(existsSync(join(repo, ".git", "index.lock"))).toBe(false);
+  });
+});
+
+describe("lineCommitTimes", () => {
+  it("dates each line by its commit without running the file's textconv driver (which would decrypt every revision)", () => {
+    const marker = join(sb.root, "textconv-ran");
+    write(".gitattributes", ".env.* diff=vault\n");
+    sb.git(repo, "config", "diff.vault.textconv", `sh -c 'touch "${marker}"; cat "$1"' textconv`);
+    write(".env.dev", "A=1\nB=2\n");
+    sb.git(repo, "add", "-A");
+    sb.git(repo, "commit", "-q", "-m", "two lines");
+    write(".env.dev", "A=1\nB=2\nC=3\n");
+    const times = lineCommitTimes(ctx(), join(repo, ".env.dev"));
+    expect(times.slice(1, 3).every((t) => typeof t === "number" && t > 1_600_000_000)).toBe(true);
+    expect(times[3]).toBeNull(); // not committed yet
+    expect(existsSync(marker)).toBe(false);
   });
 });

@@ -117,7 +117,8 @@ export function add(ctx: GitContext, paths: readonly string[]): void {
  * not committed yet. ctx.cwd must be inside the file's repository.
  */
 export function lineCommitTimes(ctx: GitContext, path: string): (number | null)[] {
-  const text = runInRepo(ctx, ["blame", "--porcelain", "--", path]).stdout.toString("utf8");
+  // --no-textconv: blame would otherwise run the diff driver, which decrypts every revision of an env file.
+  const text = runInRepo(ctx, ["blame", "--porcelain", "--no-textconv", "--", path]).stdout.toString("utf8");
   const times = new Map<string, number>();
   const lines: (number | null)[] = [];
   let commit = "";
