@@ -124,13 +124,12 @@ async function planAndApply(ctx: Context, request: ChangeRequest, note: AuditNot
     let reencrypted = 0;
     await updateEnvFile(ctx, path, change.file, async (loaded) => {
       const file = setRecipients(loaded.file, next);
-      // This device's own change: the new set is the trusted one.
-      await recordOwnChange(ctx, { ...target, path }, file, places);
       // Only a file whose recipient set changed is re-encrypted (a relabel or a file that never listed the recipient is not).
-      if (identity === null || change.added.length + change.removed.length === 0) return file;
-      const result = await encryptValues(change.file, file, recipientList(readHeader(file)), identity);
-      reencrypted = result.reencrypted;
-      return result.file;
+      const result = identity === null || change.added.length + change.removed.length === 0 ? null : await encryptValues(change.file, file, recipientList(readHeader(file)), identity);
+      reencrypted = result?.reencrypted ?? 0;
+      // This device's own change: the new set is the trusted one (once nothing can stop the file from being written).
+      await recordOwnChange(ctx, { ...target, path }, file, places);
+      return result?.file ?? file;
     });
     applied.push({ ...change, reencrypted });
   }

@@ -94,10 +94,11 @@ async function rotate(ctx: Context, request: TargetOptions, note: AuditNote): Pr
       const label = header.find((r) => r.recipient === oldRecipient)?.label ?? null;
       const next = header.filter((r) => r.recipient !== oldRecipient && r.recipient !== newRecipient).map((r) => ({ recipient: r.recipient, label: r.label }));
       const file = setRecipients(loaded.file, [...next, { recipient: newRecipient, label }]);
-      await recordOwnChange(ctx, { ...target, path }, file, places);
       const result = await encryptValues(display, file, recipientList(readHeader(file)), allKeys);
       reencrypted = result.reencrypted;
       note.keys = [...(note.keys ?? []), ...result.keys];
+      // Recorded once the values are re-encrypted: a value that stops it leaves the trust store as it was.
+      await recordOwnChange(ctx, { ...target, path }, file, places);
       return result.file;
     });
     files.push({ file: display, reencrypted });

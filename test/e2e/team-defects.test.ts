@@ -49,6 +49,25 @@ describe("a recipient change touches only the files whose set changed", () => {
   });
 });
 
+describe("a recipient change that fails", () => {
+  it("recipients add --reencrypt stopped by a value it cannot read leaves the trust store as it was: the next set works", () => {
+    const dir = vaultDir("failed-add");
+    ok(["set", "--vault-dir", "failed-add", "--env", "dev", "B", "--stdin"], { input: log.secret("b-value-failed-add") });
+    // B's line gets A's ciphertext: bound to another key, it cannot be decrypted as B.
+    const path = join(dir, ".env.dev");
+    const text = readFileSync(path, "utf8");
+    const aValue = /^A=(.*)$/m.exec(text)?.[1] as string;
+    writeFileSync(path, text.replace(/^B=.*$/m, `B=${aValue}`));
+    const before = readFileSync(path);
+    const add = run(["recipients", "add", bob, "--reencrypt", "--vault-dir", "failed-add", "--env", "dev"]);
+    expect(add.status).toBe(1);
+    expect(readFileSync(path)).toEqual(before);
+    const set = run(["set", "--vault-dir", "failed-add", "--env", "dev", "C", "--stdin"], { input: log.secret("c-value-failed-add") });
+    expect(set.stderr).toBe("added C in failed-add/.env.dev\n");
+    expect(set.status).toBe(0);
+  });
+});
+
 describe("a recipient line with a typo (bech32 checksum)", () => {
   it("is invalid for list, status, verify and doctor, named by file and line", () => {
     const dir = vaultDir("typo");
