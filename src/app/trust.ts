@@ -25,7 +25,7 @@ import {
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
-import { type GitContext, queryGitmodulesUrl, queryRemoteUrl, queryRootCommit, repoContext, repoPlace } from "../git/index.js";
+import { type GitContext, queryGitmodulesUrl, queryRootCommit, remoteUrl, repoContext, repoPlace } from "../git/index.js";
 import { audited } from "./audit.js";
 import { type Context, isInteractive } from "./context.js";
 import { DEFAULT_VAULT_DIR, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
@@ -54,7 +54,7 @@ export interface TrustSubject {
 
 /** A repository's trust key: its origin URL, else its first commit, else its path. */
 function repoIdentity(repo: GitContext, root: string, born: boolean): string {
-  const url = queryRemoteUrl(repo, "origin");
+  const url = remoteUrl(repo, "origin");
   if (url !== null) return `remote:${url}`;
   const first = born ? queryRootCommit(repo) : null;
   return first !== null ? `root:${first}` : `path:${realpathSync(root)}`;

@@ -127,7 +127,7 @@ function typeArgs(options: ConfigReadOptions): string[] {
 }
 
 // With --null a record is "key\nvalue", or just "key" for a valueless entry.
-export function parseEntry(record: string): ConfigEntry {
+function parseEntry(record: string): ConfigEntry {
   const newline = record.indexOf("\n");
   if (newline === -1) return { key: record, value: null };
   return { key: record.slice(0, newline), value: record.slice(newline + 1) };

@@ -51,7 +51,7 @@ export {
   type AttachResult,
   type SubmoduleStatus,
 } from "./submodule.js";
-export { queryGitmodulesUrl, queryRemoteUrl, queryRootCommit, repoPlace, type RepoPlace } from "./place.js";
+export { queryGitmodulesUrl, queryRootCommit, repoPlace, type RepoPlace } from "./place.js";
 export { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
 export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, resetBranchToHead, setUpstreamIfPresent, unbornBranch } from "./remote.js";
 export { changedPaths, fastForward, fetch, gitlinkAt, mergeBase, rebase, resolveCommit, treePaths } from "./history.js";

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeSandbox, type Sandbox } from "../../test/support/sandbox.js";
-import { queryGitmodulesUrl, queryRemoteUrl, queryRootCommit, repoPlace, submoduleAdd } from "./index.js";
+import { queryGitmodulesUrl, queryRootCommit, remoteUrl, repoPlace, submoduleAdd } from "./index.js";
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -55,14 +55,14 @@ describe("repoPlace", () => {
   });
 });
 
-describe("queryRemoteUrl and queryRootCommit", () => {
+describe("remoteUrl and queryRootCommit", () => {
   it("give origin's URL after insteadOf, and the first commit; null when there is none", () => {
     const repo = sb.repo("plain");
-    expect(queryRemoteUrl(ctx(repo), "origin")).toBeNull();
+    expect(remoteUrl(ctx(repo), "origin")).toBeNull();
     expect(queryRootCommit(ctx(repo))).toBeNull();
     sb.git(repo, "remote", "add", "origin", "short:team/vault.git");
     sb.git(repo, "config", "url.ssh://git@example.test/.insteadOf", "short:");
-    expect(queryRemoteUrl(ctx(repo), "origin")).toBe("ssh://git@example.test/team/vault.git");
+    expect(remoteUrl(ctx(repo), "origin")).toBe("ssh://git@example.test/team/vault.git");
     const first = commit(repo, "first");
     commit(repo, "second");
     expect(queryRootCommit(ctx(repo))).toBe(first);

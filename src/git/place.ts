@@ -1,12 +1,13 @@
-// What names a repository and where it sits (its root, the superproject it
-// is a submodule of, its origin URL, its first commit): the trust store keys
-// an env file by these. Each answer is one git process; `set` pays for them
-// on every call, so none is asked twice or when its answer cannot matter.
+// Where a repository sits (its root, the superproject it is a submodule of,
+// its first commit, its entry in the host's .gitmodules): the trust store
+// keys an env file by these and the origin URL (remoteUrl, refs.ts). Each
+// answer is one git process; `set` pays for them on every call, so none is
+// asked twice or when its answer cannot matter.
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { GitError } from "../errors.js";
-import { parseEntry } from "./config.js";
-import { type GitContext, runGit, splitNul } from "./runner.js";
+import { configGetRegexp } from "./config.js";
+import { type GitContext, runGit } from "./runner.js";
 
 /** Where the repository at ctx.cwd sits. */
 export interface RepoPlace {
@@ -48,13 +49,6 @@ export function repoPlace(ctx: GitContext): RepoPlace | null {
   return { root: only("--show-toplevel"), superRoot: superRoot === "" ? null : superRoot, born };
 }
 
-/** The URL git would contact for remote `name` (after `insteadOf`), or null when there is no such remote. */
-export function queryRemoteUrl(ctx: GitContext, name: string): string | null {
-  // Exit 2: "No such remote"; 128: no repository.
-  const result = runGit(ctx, ["remote", "get-url", "--", name], { okCodes: [2, 128] });
-  return result.status === 0 ? result.stdout.toString("utf8").replace(/\n$/, "") : null;
-}
-
 /**
  * The first (parentless) commit reachable from HEAD, or null on an unborn
  * branch: a repository's lasting identity. With several roots (merged
@@ -75,8 +69,7 @@ export function queryRootCommit(ctx: GitContext): string | null {
 export function queryGitmodulesUrl(ctx: GitContext, root: string, path: string): string | null {
   const file = join(root, ".gitmodules");
   if (!existsSync(file)) return null;
-  const result = runGit(ctx, ["config", "--file", file, "--null", "--get-regexp", "^submodule\\..*\\.(path|url)$"], { okCodes: [1] });
-  const entries = result.status === 1 ? [] : splitNul(result.stdout).map(parseEntry);
+  const entries = configGetRegexp(ctx, "^submodule\\..*\\.(path|url)$", { scope: "file", file });
   const named = (key: string, variable: string): string | null => (key.endsWith(`.${variable}`) ? key.slice("submodule.".length, -variable.length - 1) : null);
   const name = entries.find((e) => named(e.key, "path") !== null && e.value?.replace(/\/+$/, "") === path);
   if (name === undefined) return null;
