@@ -28,13 +28,13 @@
  * (`~/.local/state/git-vault/audit.jsonl`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { hostname, homedir, userInfo } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { hostname, userInfo } from "node:os";
+import { join, resolve } from "node:path";
 import { type AuditEntry, type AuditResult, type AuditVerification, appendAuditEntry, readAuditLog, verifyAuditLog } from "../audit/log.js";
 import { type Config, loadConfig } from "../config/index.js";
 import { UsageError, VaultError } from "../errors.js";
 import { tryRepoRoot } from "../git/index.js";
-import type { Context } from "./context.js";
+import { type Context, stateDir } from "./context.js";
 import type { Target } from "./target.js";
 
 export type { AuditEntry, AuditVerification } from "../audit/log.js";
@@ -62,10 +62,7 @@ export function auditLogPath(env: Context["env"], config: Config, cwd: string): 
   const fromEnv = env["GIT_VAULT_AUDIT_LOG"];
   if (fromEnv) return resolve(cwd, fromEnv);
   if (config.auditLog !== undefined) return config.auditLog;
-  // The XDG spec: a relative XDG_STATE_HOME is invalid and ignored.
-  const state = env["XDG_STATE_HOME"];
-  const base = state && isAbsolute(state) ? state : join(env["HOME"] || homedir(), ".local", "state");
-  return join(base, "git-vault", "audit.jsonl");
+  return join(stateDir(env), "audit.jsonl");
 }
 
 /** The configuration in effect at ctx.cwd (searched up to its repository's root). */

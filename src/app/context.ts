@@ -1,3 +1,6 @@
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+
 /** What every use case is given instead of reaching for `process`. */
 export interface Context {
   readonly cwd: string;
@@ -21,4 +24,14 @@ export function warn(ctx: Context, message: string): void {
 /** True when a person is at the terminal (prompts and history warnings make sense). */
 export function isInteractive(ctx: Context): boolean {
   return ctx.stdin.isTTY === true && ctx.stderr.isTTY === true && ctx.env["CI"] === undefined;
+}
+
+/**
+ * git-vault's folder of local, non-secret state (trust store, audit log, API
+ * tokens): `$XDG_STATE_HOME/git-vault`, else `~/.local/state/git-vault`. A
+ * relative XDG value is invalid by the spec and ignored, as for the identity.
+ */
+export function stateDir(env: Context["env"]): string {
+  const configured = env["XDG_STATE_HOME"];
+  return join(configured && isAbsolute(configured) ? configured : join(env["HOME"] || homedir(), ".local", "state"), "git-vault");
 }

@@ -8,8 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import {
   ACCESS_PREFIX,
   REFRESH_PREFIX,
@@ -24,7 +23,7 @@ import {
 import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
-import type { Context } from "./context.js";
+import { type Context, stateDir } from "./context.js";
 import { checkKeyName } from "./secrets.js";
 import { envNameFor, resolveVaultDir } from "./target.js";
 
@@ -88,11 +87,6 @@ function parseStore(text: string, path: string): Session[] {
   }
 }
 
-function stateHome(env: Context["env"]): string {
-  const configured = env["XDG_STATE_HOME"];
-  return configured && isAbsolute(configured) ? configured : join(env["HOME"] || homedir(), ".local", "state");
-}
-
 /** The token store of the vault dir a command (or the server) works on. */
 export async function openTokenStore(ctx: Context, options: { vaultDir?: string | undefined }): Promise<{ store: TokenStore; vaultDir: string }> {
   const { vaultDir } = await resolveVaultDir(ctx, options);
@@ -103,7 +97,7 @@ export async function openTokenStore(ctx: Context, options: { vaultDir?: string 
     throw new VaultError("vault-missing", `vault dir not found: ${vaultDir}`, { hint: "run `git vault init`, or name the vault with --vault-dir" });
   }
   const id = createHash("sha256").update(real).digest("hex").slice(0, 16);
-  return { store: new TokenStore(join(stateHome(ctx.env), "git-vault", "serve", id, "tokens.json")), vaultDir: real };
+  return { store: new TokenStore(join(stateDir(ctx.env), "serve", id, "tokens.json")), vaultDir: real };
 }
 
 export interface IssueRequest {

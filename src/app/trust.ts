@@ -6,8 +6,7 @@
  * make stops it until accepted.
  */
 import { mkdirSync, readFileSync, realpathSync } from "node:fs";
-import { homedir } from "node:os";
-import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { type EnvFile } from "../core/envfile.js";
 import { type Recipient, fingerprintRecipients, readHeader } from "../core/recipients.js";
 import {
@@ -27,16 +26,13 @@ import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
 import { type GitContext, queryGitmodulesUrl, queryRootCommit, remoteUrl, repoContext, repoPlace } from "../git/index.js";
 import { audited } from "./audit.js";
-import { type Context, isInteractive } from "./context.js";
+import { type Context, isInteractive, stateDir } from "./context.js";
 import { DEFAULT_VAULT_DIR, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
 /** The trust store file: `$XDG_STATE_HOME/git-vault/trust.json`. */
 export function trustStorePath(env: Context["env"]): string {
-  // A relative XDG value is invalid by the spec and ignored, as for the identity.
-  const configured = env["XDG_STATE_HOME"];
-  const base = configured && isAbsolute(configured) ? configured : join(env["HOME"] || homedir(), ".local", "state");
-  return join(base, "git-vault", "trust.json");
+  return join(stateDir(env), "trust.json");
 }
 
 /** What an env file's trust is keyed by, and how to name it in advice. */
