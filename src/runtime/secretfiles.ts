@@ -64,8 +64,9 @@ function processStart(pid: number): string | null {
  * with SIGKILL, or by a crash). Never fails: a folder it cannot remove is
  * tried again next time.
  */
-export function sweepSecretFolders(env: Readonly<Record<string, string | undefined>>, extraRoots: readonly string[] = []): void {
-  for (const root of [...candidateRoots(env), ...extraRoots]) {
+export function sweepSecretFolders(env: Readonly<Record<string, string | undefined>>): void {
+  // Every folder chooseFilesRoot may pick, the temp folder of --allow-disk included.
+  for (const root of new Set([...candidateRoots(env), tmpdir()])) {
     const base = join(root, userFolderName());
     let names: string[];
     try {
