@@ -7,13 +7,13 @@
  */
 import { readFileSync, realpathSync, unlinkSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
-import { DIVIDER, type Entry, type EnvFile, SECTION_NAME_RE, assignments, effectiveAssignments, encodeEnvFile, fileEol, lineEntry, parseEnvFile, renumber, withRawValue } from "../core/envfile.js";
+import { DIVIDER, type Entry, type EnvFile, assignments, effectiveAssignments, encodeEnvFile, fileEol, lineEntry, parseEnvFile, renumber, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
 import { ensureHeader } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
-import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
-import { lsFiles, revList, tryRepoRoot } from "../git/index.js";
+import { UsageError, VaultError } from "../errors.js";
+import { lsFiles, revList } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
 import { encryptValue } from "./cipher.js";
 import { type Context, warn } from "./context.js";
@@ -24,6 +24,7 @@ import { type Target, type TargetOptions, resolveTarget } from "./target.js";
 import { decodeEnvText, loadEnvFile, requireRecipients } from "./vaultfile.js";
 import { type AuditNote, audited } from "./audit.js";
 import { requireTrustFor } from "./trust.js";
+import { checkSectionName } from "./secrets.js";
 
 export interface ImportRequest extends TargetOptions {
   /** The plaintext file's path, or null for stdin (`-`). */
@@ -148,14 +149,14 @@ function insertBlock(file: EnvFile, block: Entry[], section: string | null): Env
 /** Whether git tracks `path` in the repository around it, or had it in any commit. */
 function plaintextHistory(ctx: Context, path: string): "tracked" | "in-history" | null {
   const git = { cwd: dirname(path), env: ctx.env };
-  const root = tryRepoRoot(git);
-  if (root === null) return null;
   const name = basename(path);
   try {
     if (lsFiles(git, [name]).length > 0) return "tracked";
     return revList(git, ["--all"], { pathspecs: [name], maxCount: 1 }).length > 0 ? "in-history" : null;
   } catch {
-    return null; // an empty repository has no history to search
+    // No repository around it (or one git refuses), or an empty one: no history to search.
+    // The vault file is written by now, so this never fails the import.
+    return null;
   }
 }
 
@@ -165,9 +166,7 @@ export function importFile(ctx: Context, request: ImportRequest): Promise<Import
 }
 
 async function importInto(ctx: Context, request: ImportRequest, note: AuditNote): Promise<ImportResult> {
-  if (request.section !== undefined && (!SECTION_NAME_RE.test(request.section) || containsPrivateKey(request.section))) {
-    throw new UsageError("invalid --section name", "sections are lowercase slugs like database or third-party");
-  }
+  checkSectionName(request.section);
   if (request.delete && request.path === null) throw new UsageError("--delete needs a file (stdin cannot be deleted)");
   const target = await resolveTarget(ctx, request);
   note.target = target;

@@ -50,12 +50,17 @@ export interface SetResult {
   readonly existed: boolean;
 }
 
+/** Rejects a `--section` name that is no lowercase slug (or is a private key typed in the wrong place, not quoted back). */
+export function checkSectionName(section: string | undefined): void {
+  if (section !== undefined && (!SECTION_NAME_RE.test(section) || containsPrivateKey(section))) {
+    throw new UsageError("invalid --section name", "sections are lowercase slugs like database or third-party");
+  }
+}
+
 /** Encrypts `value` to the file's recipients and stores it under `key`. Needs no private key. */
 export async function setSecret(ctx: Context, request: SetRequest): Promise<SetResult> {
   checkKeyName(request.key);
-  if (request.section !== undefined && (!SECTION_NAME_RE.test(request.section) || containsPrivateKey(request.section))) {
-    throw new UsageError("invalid --section name", "sections are lowercase slugs like database or third-party");
-  }
+  checkSectionName(request.section);
   if (request.value.reveal().includes("\0")) {
     // `run` could never hand it to a program: no environment variable can hold a NUL.
     throw new VaultError("invalid-value", `${request.key}: the value contains a NUL byte, which no environment variable can hold`, {
