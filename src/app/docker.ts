@@ -7,7 +7,7 @@
  */
 import { UsageError, VaultError } from "../errors.js";
 import { runChild, withoutOwnVariables } from "../runtime/child.js";
-import { type DockerDaemon, resolveDockerDaemon, writeSecretFiles } from "../runtime/docker.js";
+import { type DockerDaemon, dockerRefusal, resolveDockerDaemon, writeSecretFiles } from "../runtime/docker.js";
 import type { Config } from "../config/index.js";
 import { audited } from "./audit.js";
 import type { Context } from "./context.js";
@@ -47,13 +47,13 @@ export const DEFAULT_SECRETS_DIR = "/run/secrets";
  */
 export function checkDockerDaemon(env: Context["env"], request: DockerRequest, config: Config): DockerDaemon {
   const daemon = resolveDockerDaemon(env, request.context);
-  const allowed = request.allowInsecureHost === true || config.docker?.allowInsecureHost === true;
-  if (daemon.kind === "insecure-tcp" && !allowed) {
+  const refusal = dockerRefusal(daemon, request.allowInsecureHost === true || config.docker?.allowInsecureHost === true);
+  if (refusal === "docker-host-insecure") {
     throw new VaultError("docker-host-insecure", `refusing to send secrets to the docker daemon ${daemon.host} (from ${daemon.source}): it is reached over TCP without TLS verification, so the values would cross the network in clear`, {
       hint: "use TLS (DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH, or a docker context with TLS), an ssh:// host, or a local socket; or pass --allow-insecure-docker-host (config docker.allowInsecureHost) if this network is trusted",
     });
   }
-  if (daemon.kind === "unknown") {
+  if (refusal === "docker-host-unknown") {
     throw new VaultError("docker-host-unknown", `refusing to send secrets to the docker daemon ${daemon.host} (from ${daemon.source}): git-vault does not know how values travel there`, {
       hint: "use a unix://, ssh:// or TLS-verified tcp:// docker host",
     });

@@ -9,10 +9,10 @@ import { fileURLToPath } from "node:url";
 import { readHeader, recipientList } from "../core/recipients.js";
 import { quoteShellIfNeeded } from "../core/shell.js";
 import { VaultError, withoutPrivateKeys } from "../errors.js";
-import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, tryRepoRoot, versionAtLeast } from "../git/index.js";
+import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
-import { type DockerDaemon, resolveDockerDaemon } from "../runtime/docker.js";
-import { loadConfig } from "../config/index.js";
+import { type DockerDaemon, dockerRefusal, resolveDockerDaemon } from "../runtime/docker.js";
+import { configFor } from "./audit.js";
 import { findExecutable } from "../runtime/child.js";
 import type { Context } from "./context.js";
 import { hookStatus } from "./hook.js";
@@ -165,17 +165,18 @@ async function dockerChecks(ctx: Context, problems: Problem[]): Promise<void> {
     problems.push({ id: "docker-config", message: error.message, fix: error.hint ?? "see `docker context ls`" });
     return;
   }
-  if (daemon.kind !== "insecure-tcp" && daemon.kind !== "unknown") return;
-  let allowed = false;
+  if (dockerRefusal(daemon, false) === null) return;
+  let allowInsecureHost = false;
   try {
-    allowed = (await loadConfig(ctx.cwd, tryRepoRoot({ cwd: ctx.cwd, env: ctx.env }))).docker?.allowInsecureHost === true && daemon.kind === "insecure-tcp";
+    allowInsecureHost = (await configFor(ctx)).docker?.allowInsecureHost === true;
   } catch {
     // an invalid configuration is another check's finding
   }
-  if (allowed) return;
+  const refusal = dockerRefusal(daemon, allowInsecureHost);
+  if (refusal === null) return;
   const where = daemon.source === "DOCKER_HOST" ? `DOCKER_HOST=${daemon.host}` : `the docker daemon ${daemon.host} (from ${daemon.source})`;
   problems.push(
-    daemon.kind === "insecure-tcp"
+    refusal === "docker-host-insecure"
       ? {
           id: "docker-host-insecure",
           message: `${where} without TLS verification: \`git vault docker exec\` and \`docker build\` refuse to send secrets there (they would cross the network in clear)`,

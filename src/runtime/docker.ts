@@ -22,6 +22,16 @@ export interface DockerDaemon {
   readonly source: string;
 }
 
+/**
+ * Why values must not be sent to `daemon`, or null when they may: `tcp://`
+ * without TLS verification unless allowed, and an endpoint git-vault cannot
+ * classify, always.
+ */
+export function dockerRefusal(daemon: DockerDaemon, allowInsecureHost: boolean): "docker-host-insecure" | "docker-host-unknown" | null {
+  if (daemon.kind === "insecure-tcp") return allowInsecureHost ? null : "docker-host-insecure";
+  return daemon.kind === "unknown" ? "docker-host-unknown" : null;
+}
+
 const DEFAULT_SOCKET = "unix:///var/run/docker.sock";
 
 function kindOf(host: string, tlsVerified: boolean): DaemonKind {
