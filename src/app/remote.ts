@@ -113,8 +113,7 @@ class RemoteSession {
         });
       }
       const pair = answer.body as { accessToken: string; refreshToken: string };
-      const facts = JSON.parse(readFileSync(join(this.dir, SESSION_FILE), "utf8")) as { name: string; env: string };
-      writeTokenDir(this.dir, pair.accessToken, pair.refreshToken, facts);
+      writeTokenDir(this.dir, pair.accessToken, pair.refreshToken);
       return pair.accessToken;
     });
   }

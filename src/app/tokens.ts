@@ -140,16 +140,22 @@ export function prepareTokenDir(dir: string): void {
   }
 }
 
-/** Writes a token pair to `dir`. */
-export function writeTokenDir(dir: string, access: string, refresh: string | null, facts: { name: string; env: string }): string[] {
+/**
+ * Writes a token pair to `dir`, the refresh token first: cut short between
+ * the two, the folder holds the new refresh token beside the old access
+ * token, which just expires; the other way round the next refresh would
+ * present a retired refresh token, which revokes the session. `facts`
+ * (session.json) are written when given; a refresh keeps the old ones.
+ */
+export function writeTokenDir(dir: string, access: string, refresh: string | null, facts?: { name: string; env: string }): string[] {
   prepareTokenDir(dir);
   const files = [join(dir, ACCESS_FILE)];
-  writeTokenFile(join(dir, ACCESS_FILE), `${access}\n`);
   if (refresh !== null) {
     writeTokenFile(join(dir, REFRESH_FILE), `${refresh}\n`);
     files.push(join(dir, REFRESH_FILE));
   }
-  writeTokenFile(join(dir, SESSION_FILE), `${JSON.stringify(facts)}\n`);
+  writeTokenFile(join(dir, ACCESS_FILE), `${access}\n`);
+  if (facts !== undefined) writeTokenFile(join(dir, SESSION_FILE), `${JSON.stringify(facts)}\n`);
   return files;
 }
 
