@@ -12,7 +12,7 @@ import type { Config } from "../config/index.js";
 import { audited } from "./audit.js";
 import type { Context } from "./context.js";
 import type { KeySelection } from "./manifest.js";
-import { type DecryptedValue, decryptAll, secretEnvironment } from "./run.js";
+import { type DecryptedValue, decryptSelection, secretEnvironment } from "./run.js";
 import { type TargetOptions, resolveTarget } from "./target.js";
 
 /** Options shared by `docker exec` and `docker build`. */
@@ -79,7 +79,7 @@ async function decryptForDocker(ctx: Context, command: string, request: DockerRe
     note.target = await resolveTarget(ctx, request);
     if (container !== null) note.container = container;
     const daemon = checkDockerDaemon(ctx.env, request, note.target.config);
-    const values = await decryptAll(ctx, request, note);
+    const { values } = await decryptSelection(ctx, request, note);
     noteRemote(ctx, daemon);
     return values;
   });

@@ -62,13 +62,8 @@ export async function decryptSelection(ctx: Context, request: DecryptRequest, no
   return { target, values };
 }
 
-/** Decrypts the effective values of the target (all keys, or a selection), by key; see {@link decryptSelection}. */
-export async function decryptAll(ctx: Context, request: DecryptRequest, note: AuditNote): Promise<Map<string, DecryptedValue>> {
-  return (await decryptSelection(ctx, request, note)).values;
-}
-
 /** The environment a child gets: ours without git-vault's own variables, plus the secrets. */
-export function childEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
+function childEnvironment(env: Context["env"], values: ReadonlyMap<string, DecryptedValue>): Record<string, string> {
   const out = withoutOwnVariables(env);
   for (const [k, v] of values) out[k] = v.value.reveal();
   return out;
@@ -83,7 +78,7 @@ export async function runWithSecrets(
   checkCommand(request.argv);
   sweepSecretFolders(ctx.env);
   const { target, values } = await audited(ctx, "run", (note) => decryptSelection(ctx, request, note));
-  if (request.asFiles) return runWithSecretFiles(ctx, target, values, { ...request, baseEnv: childEnvironment(ctx.env, new Map()), signals });
+  if (request.asFiles) return runWithSecretFiles(ctx, target, values, { ...request, baseEnv: withoutOwnVariables(ctx.env), signals });
   return runWithValues(ctx, request.argv, values, signals);
 }
 
