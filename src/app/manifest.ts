@@ -6,7 +6,6 @@
  */
 import type { Config, ManifestEntry } from "../config/index.js";
 import { UsageError, VaultError } from "../errors.js";
-import { checkKeyName } from "./secrets.js";
 
 /** How a command names the keys it wants: `--only K1,K2`, `--group NAME`, or neither (all keys). */
 export interface KeySelection {
@@ -15,9 +14,8 @@ export interface KeySelection {
 }
 
 /** The keys a selection names, in its order; undefined when it names none (every key). */
-export function selectedKeys(config: Config, selection: KeySelection): string[] | undefined {
+function selectedKeys(config: Config, selection: KeySelection): string[] | undefined {
   if (selection.only !== undefined && selection.group !== undefined) throw new UsageError("--only and --group cannot be combined", "name the keys with one of them");
-  for (const key of selection.only ?? []) checkKeyName(key); // named in errors below: must be a key, not a value
   if (selection.group === undefined) return selection.only === undefined ? undefined : [...new Set(selection.only)];
   const groups = config.groups ?? {};
   const keys = Object.hasOwn(groups, selection.group) ? groups[selection.group] : undefined;
