@@ -6,18 +6,19 @@
 import { dirname, relative, sep } from "node:path";
 import { type EnvFile, parseEnvFile } from "../core/envfile.js";
 import { VaultError } from "../errors.js";
-import { type GitContext, gitlinkAt, repoContext, resolveCommit, superprojectRoot, tryRepoRoot, tryShowBlob } from "../git/index.js";
+import { type GitContext, gitlinkAt, repoContext, repoPlace, resolveCommit, tryShowBlob } from "../git/index.js";
 import type { Context } from "./context.js";
 import type { Target } from "./target.js";
 
 /** The vault repository holding `path`, and the host that pins it (null for a vault that is a plain folder of the host). */
 export function vaultRepos(ctx: Context, path: string): { vault: GitContext; vaultRoot: string; host: GitContext | null; vaultPath: string | null } {
-  const vaultRoot = tryRepoRoot({ cwd: dirname(path), env: ctx.env });
-  if (vaultRoot === null) {
+  const place = repoPlace(repoContext({ cwd: ctx.cwd, env: ctx.env }, dirname(path)));
+  if (place === null) {
     throw new VaultError("not-committed", `${relative(ctx.cwd, path) || path}: not in a git repository, so it has no history`);
   }
+  const vaultRoot = place.root;
   const vault = repoContext({ cwd: ctx.cwd, env: ctx.env }, vaultRoot);
-  const hostRoot = superprojectRoot(vault);
+  const hostRoot = place.superRoot;
   if (hostRoot === null) return { vault, vaultRoot, host: null, vaultPath: null };
   return { vault, vaultRoot, host: repoContext({ cwd: ctx.cwd, env: ctx.env }, hostRoot), vaultPath: relative(hostRoot, vaultRoot).split(sep).join("/") };
 }

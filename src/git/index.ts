@@ -17,7 +17,6 @@ export {
   isWorkTreeRoot,
   repoContext,
   repoRoot,
-  superprojectRoot,
   tryRepoRoot,
   versionAtLeast,
   type GitVersion,

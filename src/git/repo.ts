@@ -165,9 +165,3 @@ export function runInRepo(ctx: GitContext, args: readonly string[], okCodes: rea
 export function textInRepo(ctx: GitContext, args: readonly string[], options: RunOptions = {}): string {
   return runInRepo(ctx, args, [], options).stdout.toString("utf8").replace(/\r?\n$/, "");
 }
-
-/** The work tree of the repository this one is a submodule of, or null when it is none. */
-export function superprojectRoot(ctx: GitContext): string | null {
-  const text = textInRepo(ctx, ["rev-parse", "--show-superproject-working-tree"]);
-  return text === "" ? null : text;
-}
