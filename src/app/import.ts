@@ -12,7 +12,7 @@ import { mapAssignments } from "../core/edit.js";
 import { ensureHeader } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
-import { UsageError, VaultError } from "../errors.js";
+import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { lsFiles, revList } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
 import { encryptValue } from "./cipher.js";
@@ -67,7 +67,10 @@ function sourceFromDotenv(ctx: Context, display: string, text: string): Source {
   for (const e of file.entries) {
     if (e.kind === "invalid") skipped.push(e.line);
     else if (e.kind === "version" || e.kind === "recipient") continue; // a vault header: the target has its own
-    else if (e.kind === "comment" && /^\s*#\s*(export\s+)?[\w.-]+\s*=\s*\S/.test(e.text)) {
+    else if (e.kind === "comment" && containsPrivateKey(e.text)) {
+      // Never into a file that is committed: the line is named, its text is not.
+      warn(ctx, `${display}:${e.line}: a comment holding an age private key (AGE-SECRET-KEY-…) is left out of the vault file`);
+    } else if (e.kind === "comment" && /^\s*#\s*(export\s+)?[\w.-]+\s*=\s*\S/.test(e.text)) {
       warn(ctx, `${display}:${e.line}: a commented-out assignment is copied as a comment, in plaintext; remove it from the vault file if it holds a secret`);
       entries.push(e);
     } else if (e.kind === "assignment") {

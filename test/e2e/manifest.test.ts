@@ -260,6 +260,17 @@ describe("import", () => {
     expect(r.stderr).toContain("warning: odd.env:3: a commented-out assignment is copied as a comment, in plaintext");
     expect(r.stderr).not.toContain("old-secret-value");
   });
+
+  it("leaves a comment holding an age private key out of the vault file, naming its line only", () => {
+    const key = log.secret(`AGE-SECRET-KEY-1${"Q".repeat(58)}`, "a private key in a comment");
+    writeFileSync(join(host, "keyed.env"), `# deploy key: ${key}\nKEYED=keyed-value-1\n# a plain comment\n`);
+    const r = ok(["import", "keyed.env", "--env", "keyed"], {}, host);
+    expect(r.stderr).toContain("warning: keyed.env:1: a comment holding an age private key (AGE-SECRET-KEY-…) is left out of the vault file");
+    const written = readFileSync(join(host, "vault", ".env.keyed"), "utf8");
+    expect(written).not.toContain("AGE-SECRET-KEY-");
+    expect(written).toContain("# a plain comment\n");
+    expect(ok(["get", "KEYED", "--env", "keyed", "--reveal"], {}, host).stdout).toBe("keyed-value-1\n");
+  });
 });
 
 describe("export --bundle and import --bundle", () => {
