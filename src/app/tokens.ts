@@ -63,15 +63,22 @@ export class TokenStore {
     return sessions;
   }
 
-  /** Locks the store, lets `change` edit the sessions, writes them back atomically (0600). */
+  /**
+   * Locks the store, lets `change` edit the sessions, writes them back
+   * atomically (0600) when it changed any: a refused refresh token, say,
+   * costs no write (and no new inode for every reader to parse again).
+   */
   async update<T>(change: (sessions: Session[]) => T): Promise<T> {
     mkdirSync(join(this.path, ".."), { recursive: true, mode: 0o700 });
     return withFileLock(this.path, () => {
       this.cache = null;
       const sessions = [...this.read()];
+      const before = JSON.stringify(sessions);
       const result = change(sessions);
-      const file: StoreFile = { version: 1, sessions };
-      writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+      if (JSON.stringify(sessions) !== before) {
+        const file: StoreFile = { version: 1, sessions };
+        writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+      }
       return Promise.resolve(result);
     });
   }

@@ -4,7 +4,7 @@
 // registered, and afterAll proves none reached a server's output, the audit
 // log, an error answer or any stderr.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -258,6 +258,13 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("git vault serve ov
     expect(curl("POST", `${server.url}/v1/token/refresh`, { body: JSON.stringify({ refreshToken: pair.refreshToken }) }).status).toBe(401);
     const rows = JSON.parse(vaultCmd(["token", "list", "--json"]).stdout) as { tokens: { name: string; state: string }[] };
     expect(rows.tokens.find((x) => x.name === "rotating")?.state).toBe("refresh-reused");
+    // A refresh token the store never issued is refused without rewriting the store.
+    const [store] = readdirSync(join(sb.env["XDG_STATE_HOME"] as string, "git-vault", "serve")).map((id) => join(sb.env["XDG_STATE_HOME"] as string, "git-vault", "serve", id, "tokens.json"));
+    const before = statSync(store as string);
+    const stranger = curl("POST", `${server.url}/v1/token/refresh`, { body: JSON.stringify({ refreshToken: `gvrt_${"A".repeat(43)}` }) });
+    expect([stranger.status, (stranger.json()["error"] as { code: string }).code]).toEqual([401, "token-invalid"]);
+    const after = statSync(store as string);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
   });
 
   it("PUT with an Idempotency-Key writes once; DELETE removes the line; both need the write scope", () => {
