@@ -20,6 +20,7 @@ import {
   newToken,
   sessionProblem,
 } from "../core/tokens.js";
+import type { Config } from "../config/index.js";
 import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
@@ -95,8 +96,8 @@ function parseStore(text: string, path: string): Session[] {
 }
 
 /** The token store of the vault dir a command (or the server) works on. */
-export async function openTokenStore(ctx: Context, options: { vaultDir?: string | undefined }): Promise<{ store: TokenStore; vaultDir: string }> {
-  const { vaultDir } = await resolveVaultDir(ctx, options);
+export async function openTokenStore(ctx: Context, options: { vaultDir?: string | undefined }): Promise<{ store: TokenStore; vaultDir: string; config: Config }> {
+  const { vaultDir, config } = await resolveVaultDir(ctx, options);
   let real = vaultDir;
   try {
     real = realpathSync(vaultDir);
@@ -104,7 +105,7 @@ export async function openTokenStore(ctx: Context, options: { vaultDir?: string 
     throw new VaultError("vault-missing", `vault dir not found: ${vaultDir}`, { hint: "run `git vault init`, or name the vault with --vault-dir" });
   }
   const id = createHash("sha256").update(real).digest("hex").slice(0, 16);
-  return { store: new TokenStore(join(stateDir(ctx.env), "serve", id, "tokens.json")), vaultDir: real };
+  return { store: new TokenStore(join(stateDir(ctx.env), "serve", id, "tokens.json")), vaultDir: real, config };
 }
 
 export interface IssueRequest {
@@ -176,8 +177,7 @@ export async function issueToken(ctx: Context, request: IssueRequest): Promise<I
   }
   if (request.keys.length === 0 && request.revealOnce === undefined) throw new UsageError("--keys needs at least one pattern");
   if (request.revealOnce !== undefined) checkKeyName(request.revealOnce);
-  const { store, vaultDir } = await openTokenStore(ctx, request);
-  const { config } = await resolveVaultDir(ctx, { vaultDir });
+  const { store, config } = await openTokenStore(ctx, request);
   const env = envNameFor(ctx, { env: request.env }, config);
   const now = ctx.clock();
   const outDir = resolve(ctx.cwd, request.outDir);
