@@ -6,7 +6,7 @@
 import { dirname, relative, sep } from "node:path";
 import { type EnvFile, parseEnvFile } from "../core/envfile.js";
 import { VaultError } from "../errors.js";
-import { type GitContext, gitlinkAt, repoContext, repoPlace, resolveCommit, tryShowBlob } from "../git/index.js";
+import { type GitContext, gitlinkAt, pathInRepo, repoContext, repoPlace, resolveCommit, tryShowBlob } from "../git/index.js";
 import type { Context } from "./context.js";
 import type { Target } from "./target.js";
 
@@ -53,7 +53,7 @@ export function envFileAt(ctx: Context, target: Target, rev: string, options: { 
     commit = resolveCommit(vault, rev);
     if (commit === null) throw new VaultError("unknown-revision", `${rev}: no such commit in the vault repository`, { hint: "name a vault commit (`git -C VAULT log`), or a host commit with --host" });
   }
-  const rel = relative(vaultRoot, target.path).split(sep).join("/");
+  const rel = pathInRepo(vaultRoot, target.path);
   const blob = tryShowBlob(vault, `${commit}:${rel}`);
   const display = `${rev}:${rel}`;
   if (blob === null) throw new VaultError("file-missing", `${display}: the env file did not exist at that commit`);

@@ -4,14 +4,14 @@
  * ciphertext back (so the diff against HEAD is empty); a changed or new
  * value is encrypted afresh.
  */
-import { dirname, relative, sep } from "node:path";
+import { dirname } from "node:path";
 import { type Assignment, assignments, findAssignment, parseEnvFile, withRawValue } from "../core/envfile.js";
 import { mapAssignments } from "../core/edit.js";
 import { readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
 import { VaultError } from "../errors.js";
-import { tryRepoRoot, tryShowBlob } from "../git/index.js";
+import { pathInRepo, tryRepoRoot, tryShowBlob } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
 import { audited } from "./audit.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
@@ -38,7 +38,7 @@ export async function restoreFile(ctx: Context, request: TargetOptions & { ident
 async function restoreTarget(ctx: Context, target: Target, request: { identityFile?: string | undefined }): Promise<RestoreResult> {
   const root = tryRepoRoot({ cwd: dirname(target.path), env: ctx.env });
   if (root === null) throw new VaultError("not-committed", `${target.display}: not in a git repository, so there is no committed state to restore`);
-  const rel = relative(root, target.path).split(sep).join("/");
+  const rel = pathInRepo(root, target.path);
   const blob = tryShowBlob({ cwd: root, env: ctx.env }, `HEAD:${rel}`);
   if (blob === null) throw new VaultError("not-committed", `${target.display}: has no committed version`, { hint: "use `git vault encrypt` instead" });
   const committed = parseEnvFile(blob.toString("utf8"));

@@ -24,7 +24,7 @@ import {
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
-import { type GitContext, queryGitmodulesUrl, queryRootCommit, remoteUrl, repoContext, repoPlace } from "../git/index.js";
+import { type GitContext, mayBeListedSubmodule, pathInRepo, queryGitmodulesUrl, queryRootCommit, remoteUrl, repoContext, repoPlace, sharesRepository } from "../git/index.js";
 import { audited } from "./audit.js";
 import { type Context, isInteractive, stateDir } from "./context.js";
 import { DEFAULT_VAULT_DIR, type TargetOptions, allTargets, displayPath, resolveTarget } from "./target.js";
@@ -48,11 +48,11 @@ export interface TrustSubject {
   readonly host: { readonly id: string; readonly vaultPath: string; readonly url: string; readonly display: string } | null;
 }
 
-/** A repository's trust key: its origin URL, else its first commit, else its path. */
-function repoIdentity(repo: GitContext, root: string, born: boolean): string {
+/** A repository's trust key: its origin URL, else its first commit (asked for unless the branch is known to be unborn), else its path. */
+function repoIdentity(repo: GitContext, root: string, mayHaveCommits: boolean): string {
   const url = remoteUrl(repo, "origin");
   if (url !== null) return `remote:${url}`;
-  const first = born ? queryRootCommit(repo) : null;
+  const first = mayHaveCommits ? queryRootCommit(repo) : null;
   return first !== null ? `root:${first}` : `path:${realpathSync(root)}`;
 }
 
@@ -82,9 +82,17 @@ export type TrustPlaces = Map<string, TrustPlace>;
 // One `git rev-parse` for the root and the superproject, one query for the
 // origin (and the first commit only when there is none), and for a
 // submodule one `git config` of the host's `.gitmodules` and the host's origin.
-function trustPlace(ctx: Context, dir: string): TrustPlace {
+// The rev-parse is left out when the folder is in the repository whose root
+// the command already found (`knownRoot`, from its working directory) and no
+// `.gitmodules` above could list that repository: `set --file` in a plain
+// repository then runs one git process here instead of two and git's child.
+function trustPlace(ctx: Context, dir: string, knownRoot: string | null): TrustPlace {
   const here = repoContext({ cwd: ctx.cwd, env: ctx.env }, dir);
-  const place = repoPlace(here);
+  const listed = mayBeListedSubmodule(here.cwd, ctx.env);
+  if (!listed && knownRoot !== null && sharesRepository(here.cwd, knownRoot, ctx.env)) {
+    return { root: knownRoot, vaultId: repoIdentity(repoContext(here, knownRoot), knownRoot, true), host: null };
+  }
+  const place = repoPlace(here, { superproject: listed });
   if (place === null) return { root: null, vaultId: `path:${realpathSync(dir)}`, host: null };
   const vaultId = repoIdentity(repoContext(here, place.root), place.root, place.born);
   if (place.superRoot === null) return { root: place.root, vaultId, host: null };
@@ -96,14 +104,16 @@ function trustPlace(ctx: Context, dir: string): TrustPlace {
 }
 
 /**
- * Works out what the trust of the env file at `path` is keyed by. `places`
- * shares the answer between the env files of one folder.
+ * Works out what the trust of the env file at `path` is keyed by. `hostRoot`
+ * is the root of the repository of the command's working directory (the
+ * target's repoRoot); `places` shares the answer between the env files of
+ * one folder.
  */
 export function trustSubject(ctx: Context, path: string, vaultDir: string | null, hostRoot: string | null, places: TrustPlaces = new Map()): TrustSubject {
   const dir = dirname(path);
-  const place = places.get(dir) ?? trustPlace(ctx, dir);
+  const place = places.get(dir) ?? trustPlace(ctx, dir, hostRoot);
   places.set(dir, place);
-  const file = place.root === null ? basename(path) : relative(place.root, path).split(sep).join("/");
+  const file = place.root === null ? basename(path) : pathInRepo(place.root, path);
   const host = place.host === null ? null : { id: place.host.id, vaultPath: place.host.vaultPath, url: place.host.url, display: displayPath(ctx, join(place.host.superRoot, ".gitmodules")) };
   return { vaultId: place.vaultId, file, display: displayPath(ctx, path), flags: fileFlags(ctx, path, vaultDir, hostRoot), host };
 }

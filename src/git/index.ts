@@ -50,7 +50,7 @@ export {
   type AttachResult,
   type SubmoduleStatus,
 } from "./submodule.js";
-export { queryGitmodulesUrl, queryRootCommit, repoPlace, type RepoPlace } from "./place.js";
+export { mayBeListedSubmodule, pathInRepo, queryGitmodulesUrl, queryRootCommit, repoPlace, sharesRepository, type RepoPlace } from "./place.js";
 export { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
 export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, resetBranchToHead, setUpstreamIfPresent, unbornBranch } from "./remote.js";
 export { changedPaths, fastForward, fetch, gitlinkAt, mergeBase, rebase, resolveCommit, treePaths } from "./history.js";

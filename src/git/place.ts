@@ -3,8 +3,8 @@
 // keys an env file by these and the origin URL (remoteUrl, refs.ts). Each
 // answer is one git process; `set` pays for them on every call, so none is
 // asked twice or when its answer cannot matter.
-import { existsSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { GitError } from "../errors.js";
 import { configGetRegexp } from "./config.js";
 import { type GitContext, runGit } from "./runner.js";
@@ -24,10 +24,14 @@ const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /**
  * The place of the repository containing ctx.cwd, or null when there is none
  * (no repository, a bare one, inside `.git`): one `git rev-parse`. Throws
- * GitError when git refuses the repository (`safe.directory`).
+ * GitError when git refuses the repository (`safe.directory`). With
+ * `superproject: false` the superproject is not asked for (superRoot is
+ * null): git answers it with a child process of its own (`ls-files` in the
+ * parent folder), which {@link mayBeListedSubmodule} often shows is not needed.
  */
-export function repoPlace(ctx: GitContext): RepoPlace | null {
-  const args = ["rev-parse", "--show-toplevel", "--show-superproject-working-tree", "-q", "--verify", "HEAD^{commit}"];
+export function repoPlace(ctx: GitContext, options: { superproject?: boolean } = {}): RepoPlace | null {
+  const askSuper = options.superproject ?? true;
+  const args = ["rev-parse", "--show-toplevel", ...(askSuper ? ["--show-superproject-working-tree"] : []), "-q", "--verify", "HEAD^{commit}"];
   // Exit 1: HEAD names no commit yet (the lines before it are printed all the same).
   const result = runGit(ctx, args, { okCodes: [1, 128] });
   if (result.status === 128) {
@@ -45,8 +49,74 @@ export function repoPlace(ctx: GitContext): RepoPlace | null {
   }
   // A folder name with a line break in it: the paths asked for one by one, each on its own.
   const only = (flag: string): string => runGit(ctx, ["rev-parse", flag]).stdout.toString("utf8").replace(/\n$/, "");
-  const superRoot = only("--show-superproject-working-tree");
+  const superRoot = askSuper ? only("--show-superproject-working-tree") : "";
   return { root: only("--show-toplevel"), superRoot: superRoot === "" ? null : superRoot, born };
+}
+
+// Variables with which git finds a repository other than by walking up from
+// the working directory: where one is set, only git can say where a folder's
+// repository is.
+const DISCOVERY_ENV = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM"];
+
+function discoveryIsPlain(env: GitContext["env"]): boolean {
+  return DISCOVERY_ENV.every((name) => env[name] === undefined);
+}
+
+/** The real path of a folder (git walks up the physical one), or null when it is missing. */
+function realFolder(dir: string): string | null {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The path of the file at `path` inside the working tree whose root is
+ * `root` (git's answer, a real path), `/`-separated: taken from the real
+ * folder of the file, since `path` may lead into the tree through a link.
+ */
+export function pathInRepo(root: string, path: string): string {
+  const folder = realFolder(dirname(path)) ?? dirname(path);
+  return relative(root, join(folder, basename(path))).split(sep).join("/");
+}
+
+/** `dir` and the folders above it, nearest first. */
+function foldersUp(dir: string): string[] {
+  const folders = [dir];
+  for (let up = dirname(folders[0] as string); up !== folders[folders.length - 1]; up = dirname(up)) folders.push(up);
+  return folders;
+}
+
+/**
+ * False when the repository holding `dir` cannot be a submodule that a
+ * `.gitmodules` lists: no folder above the nearest one holding `.git` has a
+ * `.gitmodules` file (the superproject's root is such a folder). A few
+ * `stat` calls in place of git's child process; true whenever the
+ * environment steers git's discovery, or no `.git` is found.
+ */
+export function mayBeListedSubmodule(dir: string, env: GitContext["env"]): boolean {
+  const real = discoveryIsPlain(env) ? realFolder(dir) : null;
+  if (real === null) return true;
+  const folders = foldersUp(real);
+  const nearest = folders.findIndex((folder) => existsSync(join(folder, ".git")));
+  return nearest === -1 || folders.slice(nearest + 1).some((folder) => existsSync(join(folder, ".gitmodules")));
+}
+
+/**
+ * True when git run in `dir` finds the repository whose working tree root is
+ * `root`: `dir` is `root` or below it, with no `.git` in a folder between
+ * (a nested repository or a submodule's). Decided by `stat` calls, and only
+ * when nothing in the environment steers git's discovery (false otherwise).
+ */
+export function sharesRepository(dir: string, root: string, env: GitContext["env"]): boolean {
+  const [realDir, realRoot] = discoveryIsPlain(env) ? [realFolder(dir), realFolder(root)] : [null, null];
+  if (realDir === null || realRoot === null) return false;
+  const rel = relative(realRoot, realDir);
+  if (rel.startsWith("..") || isAbsolute(rel)) return false;
+  const steps = rel === "" ? [] : rel.split(sep);
+  // The folders from dir up to, not including, root.
+  return steps.every((_, i) => !existsSync(join(realRoot, ...steps.slice(0, steps.length - i), ".git")));
 }
 
 /**

@@ -2,7 +2,7 @@
 // and, for a submodule, the host's `.gitmodules` URL and origin. Working
 // that out takes git processes; a command over every env file of a vault
 // asks git about the vault once, and the records it keeps are the same.
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeVaultHost } from "../support/git.js";
@@ -72,5 +72,61 @@ describe("trust places", () => {
       ]);
     });
     expect(lines.filter((l) => l === "remote get-url -- origin")).toHaveLength(2);
+  });
+
+  it("set --file in a plain repository finds the root once; a nested repository or a link into another one is still asked about", () => {
+    const header = readFileSync(join(vault, ".env.dev"), "utf8").split("\n").filter((l) => l.startsWith("#")).join("\n");
+    const outer = sb.repo("plain-outer");
+    sb.git(outer, "remote", "add", "origin", "https://git.example.test/team/outer.git");
+    const inner = join(outer, "inner");
+    sb.git(outer, "init", "-q", "inner");
+    sb.git(inner, "remote", "add", "origin", "https://git.example.test/team/inner.git");
+    const other = sb.repo("plain-other");
+    sb.git(other, "remote", "add", "origin", "https://git.example.test/team/other.git");
+    mkdirSync(join(other, "conf"));
+    symlinkSync(join(other, "conf"), join(outer, "linked"));
+    mkdirSync(join(outer, "conf"));
+    for (const dir of [join(outer, "conf"), inner, join(other, "conf")]) writeFileSync(join(dir, ".env.app"), `${header}\nA=1\n`);
+
+    const set = (file: string): string[] =>
+      calls(() => {
+        const r = sb.vault(outer, ["set", "--file", file, "A", "2"], { env });
+        expect(r.status, r.stderr).toBe(0);
+      });
+    // A subfolder of the working directory's repository: the target's rev-parse is the only one.
+    const plain = set("conf/.env.app");
+    expect(plain.filter((l) => l.startsWith("rev-parse"))).toEqual(["rev-parse --show-toplevel"]);
+    expect(plain.filter((l) => l === "remote get-url -- origin")).toHaveLength(1);
+    // A repository inside it, and a link that leads into another: git says where they are.
+    expect(set("inner/.env.app").filter((l) => l.startsWith("rev-parse"))).toHaveLength(2);
+    expect(set("linked/.env.app").filter((l) => l.startsWith("rev-parse"))).toHaveLength(2);
+
+    const store = JSON.parse(readFileSync(join(sb.env["XDG_STATE_HOME"] as string, "git-vault", "trust.json"), "utf8")) as { vaults: Record<string, { files: Record<string, unknown> }> };
+    const filesOf = (url: string): string[] => Object.keys(store.vaults[`remote:${url}`]?.files ?? {});
+    expect(filesOf("https://git.example.test/team/outer.git")).toEqual(["conf/.env.app"]);
+    expect(filesOf("https://git.example.test/team/inner.git")).toEqual([".env.app"]);
+    expect(filesOf("https://git.example.test/team/other.git")).toEqual(["conf/.env.app"]);
+  });
+
+  it("get --at and restore find a file that --file names through a link, in the repository the link leads to", () => {
+    const header = readFileSync(join(vault, ".env.dev"), "utf8").split("\n").filter((l) => l.startsWith("#")).join("\n");
+    const here = sb.repo("link-here");
+    const there = sb.repo("link-there");
+    mkdirSync(join(there, "conf"));
+    writeFileSync(join(there, "conf", ".env.app"), `${header}\nB=committed\n`);
+    expect(sb.vault(there, ["encrypt", "--file", "conf/.env.app"]).status).toBe(0);
+    sb.git(there, "add", "conf/.env.app");
+    sb.git(there, "commit", "-q", "-m", "app");
+    const committed = readFileSync(join(there, "conf", ".env.app"), "utf8");
+    symlinkSync(join(there, "conf"), join(here, "linked"));
+
+    const at = sb.vault(here, ["get", "B", "--reveal", "--at", "HEAD", "--file", "linked/.env.app"]);
+    expect(at.stderr).toBe("");
+    expect(at.stdout).toBe("committed\n");
+    expect(sb.vault(here, ["decrypt", "--in-place", "--file", "linked/.env.app"]).status).toBe(0);
+    expect(readFileSync(join(there, "conf", ".env.app"), "utf8")).toContain("B=committed");
+    const restored = sb.vault(here, ["restore", "--file", "linked/.env.app"]);
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(readFileSync(join(there, "conf", ".env.app"), "utf8")).toBe(committed);
   });
 });
