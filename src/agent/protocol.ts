@@ -16,10 +16,20 @@
  *                                             runs `git-vault textconv`
  *             "error " MESSAGE "\n"          a refused request
  *
- * Verbs: `textconv` (field `file`: an absolute path the agent reads;
- * `identity-file`: the caller's GIT_VAULT_IDENTITY_FILE, when set),
- * `status`, `lock`, `stop`. A body never holds a NUL byte (a shell variable
- * cannot): such an answer is a `pass`.
+ * Verbs: `textconv`, `status`, `lock`, `stop`. The fields of `textconv`:
+ *   file           an absolute path the agent reads
+ *   cwd            where git runs the textconv (its configuration applies)
+ *   identity-file  the caller's GIT_VAULT_IDENTITY_FILE, when set
+ *   audit-log, state-home, home
+ *                  the caller's GIT_VAULT_AUDIT_LOG, XDG_STATE_HOME and
+ *                  HOME (empty: unset): the audit entry goes where the
+ *                  caller's own `git-vault textconv` would write it, not to
+ *                  the agent's log; absent fields leave the agent's own
+ *   audit=caller   the caller writes its own entry for this read (`run`):
+ *                  the agent writes none. It grants nothing the socket's
+ *                  user could not do with the identity file itself.
+ * A body never holds a NUL byte (a shell variable cannot): such an answer
+ * is a `pass`.
  */
 
 /** The most a request header may hold: it names paths, never content. */

@@ -127,6 +127,25 @@ class HeldIdentity {
   }
 }
 
+// The request fields that carry the caller's variables deciding where its audit log is (protocol.ts).
+const AUDIT_ENV_FIELDS = [
+  ["audit-log", "GIT_VAULT_AUDIT_LOG"],
+  ["state-home", "XDG_STATE_HOME"],
+  ["home", "HOME"],
+] as const;
+
+/** The agent's environment with the caller's audit-log variables in place of its own (an empty field: unset). */
+function callerAuditEnv(own: Context["env"], request: AgentRequest): Context["env"] {
+  const env = { ...own };
+  for (const [field, name] of AUDIT_ENV_FIELDS) {
+    const value = request.fields.get(field);
+    if (value === undefined) continue;
+    if (value === "") delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
 function listen(server: Server, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => {
@@ -222,11 +241,13 @@ export async function serveAgent(options: AgentOptions, ready: (status: AgentSta
       return passAnswer("the configuration cannot be read");
     }
     if (setting.policyHook) return passAnswer("a policy hook decides");
-    // The same audit entry `git-vault textconv` writes, for cached answers too.
+    // The same audit entry `git-vault textconv` writes, in the caller's log, for cached answers too.
     const text = blob.toString("utf8");
     const parsed = parseEnvFile(text);
-    const refused = await authorizeTextconv({ ...options.ctx, cwd }, file, parsed, identity, setting.config);
-    if (refused !== null) return passAnswer(refused);
+    if (request.fields.get("audit") !== "caller") {
+      const refused = await authorizeTextconv({ ...options.ctx, cwd, env: callerAuditEnv(options.ctx.env, request) }, file, parsed, identity, setting.config);
+      if (refused !== null) return passAnswer(refused);
+    }
     // The key holds the identity: a different identity never gets another's answer.
     const key = answerKey(digest, blob);
     const cached = cache.get(key);

@@ -29,8 +29,10 @@ case $path$PWD in *"$nl"*) fallback ;; esac
 [ -z "${GIT_VAULT_IDENTITY:-}" ] || fallback
 # A worker environment decrypts nothing locally (`git vault remote`); git-vault textconv shows markers.
 [ -z "${GIT_VAULT_REMOTE:-}" ] || fallback
-# cwd: where git runs textconv, whose configuration (policy hook, audit log) applies.
-request="textconv${nl}file=$path${nl}cwd=$PWD$nl"
+# cwd: where git runs textconv, whose configuration (policy hook, audit log) applies;
+# and the variables that say where this caller's audit log is (empty: unset).
+case ${GIT_VAULT_AUDIT_LOG:-}${XDG_STATE_HOME:-}${HOME:-} in *"$nl"*) fallback ;; esac
+request="textconv${nl}file=$path${nl}cwd=$PWD${nl}audit-log=${GIT_VAULT_AUDIT_LOG:-}${nl}state-home=${XDG_STATE_HOME:-}${nl}home=${HOME:-}$nl"
 if [ -n "${GIT_VAULT_IDENTITY_FILE:-}" ]; then
   case $GIT_VAULT_IDENTITY_FILE in
     /*) ;;

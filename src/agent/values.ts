@@ -35,7 +35,8 @@ export async function valuesFromAgent(env: NodeJS.ProcessEnv, path: string, file
     const socket = agentSocketPath(env);
     if (!existsSync(socket)) return null;
     // The agent answers only when it holds this very file (protocol.ts), so it never lends another identity.
-    const answer = await askAgent(socket, "textconv", AGENT_TIMEOUT_MS, { file: path, "identity-file": identityFile });
+    // `run` writes its own audit entry for these values: the agent adds none.
+    const answer = await askAgent(socket, "textconv", AGENT_TIMEOUT_MS, { file: path, "identity-file": identityFile, audit: "caller" });
     if (answer?.kind !== "ok") return null;
     return readBack(file, parseEnvFile(answer.body.toString("utf8")));
   } catch {

@@ -394,6 +394,44 @@ describe.skipIf(!hasClientTool && !inCi)("git vault agent and the git-vault-text
     }
   });
 
+  it("writes textconv's audit entries to the log of the caller, not of the agent; run through the agent adds only run's entry", () => {
+    const ownLog = join(sb.env["XDG_STATE_HOME"] as string, "git-vault", "audit.jsonl");
+    const commands = (log: string): string[] =>
+      existsSync(log)
+        ? readFileSync(log, "utf8")
+            .split("\n")
+            .filter((line) => line !== "")
+            .map((line) => (JSON.parse(line) as { command: string }).command)
+        : [];
+    agent("start", "--cache-mib", "0");
+    const answered = () => statusJson().status.answered;
+    const before = commands(ownLog);
+    let count = answered();
+
+    // A caller naming another log, and one with another state folder: git diff's textconv entries go there.
+    const callerLog = join(sb.root, "caller-audit.jsonl");
+    const otherState = sb.dir("caller-state");
+    const expected = logP({}, ["--", ".env.dev"]);
+    const answersPerRun = answered() - count;
+    expect(answersPerRun).toBeGreaterThan(0);
+    const perRun = commands(ownLog).length - before.length;
+    expect(perRun).toBeGreaterThan(0);
+    count = answered();
+    expect(logP({ GIT_VAULT_AUDIT_LOG: callerLog }, ["--", ".env.dev"])).toEqual(expected);
+    expect(logP({ XDG_STATE_HOME: otherState }, ["--", ".env.dev"])).toEqual(expected);
+    expect(answered()).toBe(count + 2 * answersPerRun); // the agent answered each one
+    expect(commands(callerLog)).toEqual(Array<string>(perRun).fill("textconv"));
+    expect(commands(join(otherState, "git-vault", "audit.jsonl"))).toEqual(Array<string>(perRun).fill("textconv"));
+    expect(commands(ownLog)).toHaveLength(before.length + perRun);
+
+    // run: one entry, its own, though the agent decrypted the values.
+    count = answered();
+    const logged = commands(ownLog).length;
+    vaultCmd(["run", "--", "true"]);
+    expect(answered()).toBe(count + 1);
+    expect(commands(ownLog).slice(logged)).toEqual(["run"]);
+  });
+
   it("exits after its idle timeout, removing its socket", async () => {
     agent("start", "--timeout", "2s");
     const pid = statusJson().status.pid;
