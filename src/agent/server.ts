@@ -136,12 +136,11 @@ const AUDIT_ENV_FIELDS = [
 
 /** The agent's environment with the caller's audit-log variables in place of its own (an empty field: unset). */
 function callerAuditEnv(own: Context["env"], request: AgentRequest): Context["env"] {
-  const env = { ...own };
-  for (const [field, name] of AUDIT_ENV_FIELDS) {
+  const given = AUDIT_ENV_FIELDS.filter(([field]) => request.fields.has(field));
+  const env = Object.fromEntries(Object.entries(own).filter(([name]) => !given.some(([, variable]) => variable === name)));
+  for (const [field, name] of given) {
     const value = request.fields.get(field);
-    if (value === undefined) continue;
-    if (value === "") delete env[name];
-    else env[name] = value;
+    if (value) env[name] = value;
   }
   return env;
 }
