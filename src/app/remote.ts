@@ -149,9 +149,33 @@ export async function remoteRun(
   const missing = wanted.filter((k) => !listed.some((l) => l.name === k));
   if (missing.length > 0) throw new VaultError("key-missing", `${session.server.display}: no key ${missing.join(", ")} in env ${env} (or not in the token's scope)`);
   const values = new Map<string, DecryptedValue>();
-  for (const key of wanted) {
-    const answer = (await session.call("POST", `${path("v1", "secrets", env, key)}:reveal`)) as { value: string };
-    values.set(key, { value: new Secret(answer.value), where: `${session.server.display} ${env}: ${key}` });
+  // Several keys per request (`POST /v1/secrets/ENV:reveal`): one audit entry and one request against the reveal limit each.
+  for (const keys of batches(wanted)) {
+    const answer = (await session.call("POST", `${path("v1", "secrets", env)}:reveal`, { keys })) as { values: { key: string; value: string }[] };
+    for (const { key, value } of answer.values) values.set(key, { value: new Secret(value), where: `${session.server.display} ${env}: ${key}` });
   }
+  const unanswered = wanted.filter((key) => !values.has(key));
+  if (unanswered.length > 0) throw new VaultError("server-answer", `${session.server.display}: the answer holds no value for ${unanswered.join(", ")}`);
   return runWithValues(ctx, options.argv, values, signals);
+}
+
+/**
+ * The key names of one reveal request each: at most 2 KiB of names, so that
+ * a request stays under a server's `--body-limit` (4 KiB at the least that
+ * makes sense; 64 KiB by default).
+ */
+function batches(keys: readonly string[], maxBytes = 2048): string[][] {
+  const out: string[][] = [];
+  let size = 0;
+  for (const key of keys) {
+    const last = out[out.length - 1];
+    if (last === undefined || size + key.length > maxBytes) {
+      out.push([key]);
+      size = key.length;
+    } else {
+      last.push(key);
+      size += key.length;
+    }
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import { lineChanges, listKeys } from "../app/bulk.js";
 import { type AuditNote, audited } from "../app/audit.js";
+import { type DecryptedValue, decryptSelection } from "../app/run.js";
 import type { Context } from "../app/context.js";
 import { checkKeyName, commitEnvFile, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
 import { type Target, resolveTarget } from "../app/target.js";
@@ -262,6 +263,31 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       }),
   );
 
+  /**
+   * Hands out what `reveal` decrypts. A reveal-once token serves one request
+   * at a time and is spent only when values are handed out (a policy refusal
+   * does not spend it).
+   */
+  const revealFor = async <T>(session: Session, reveal: () => Promise<T>): Promise<T> => {
+    if (session.revealOnce === null) return reveal();
+    if (revealing.has(session.id)) throw new HttpError(401, "token-revoked", `token ${session.name} is being used`);
+    revealing.add(session.id);
+    try {
+      const result = await reveal();
+      if (!(await consumeRevealOnce(store, session, ctx.clock()))) throw new HttpError(401, "token-revoked", `token ${session.name} was already used`);
+      return result;
+    } finally {
+      revealing.delete(session.id);
+    }
+  };
+  const revealRoute = {
+    config: { rateLimit: { max: limits.revealMax, timeWindow: limits.rateWindowMs, groupId: "reveal" } },
+    // Authentication before the rate limit (preHandler), so the limit is per token.
+    preValidation: async (request: FastifyRequest) => {
+      await requireSession(request, "reveal");
+    },
+  };
+
   // `POST /v1/secrets/ENV/KEY:reveal`: one route segment, the action after the last colon.
   app.post<{ Params: { env: string; action: string } }>(
     "/v1/secrets/:env/:action",
@@ -270,11 +296,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         params: { type: "object", properties: { env: ENV_SCHEMA, action: { type: "string", pattern: "^(?!\\.{1,2}:)[A-Za-z0-9_.-]{1,256}:reveal$" } }, required: ["env", "action"] },
         response: { 200: { type: "object", properties: { key: { type: "string" }, value: { type: "string" } }, required: ["key", "value"] }, ...errors },
       },
-      config: { rateLimit: { max: limits.revealMax, timeWindow: limits.rateWindowMs, groupId: "reveal" } },
-      // Authentication before the rate limit (preHandler), so the limit is per token.
-      preValidation: async (request) => {
-        await requireSession(request, "reveal");
-      },
+      ...revealRoute,
     },
     (request) =>
       inAudit(request, "reveal", async () => {
@@ -283,22 +305,48 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         const session = request.session as Session;
         const target = await envTarget(request, session, env);
         checkKeyInScope(request, session, env, key);
-        // A reveal-once token serves one request at a time and is spent only
-        // when a value is handed out (a policy refusal does not spend it).
-        if (session.revealOnce !== null) {
-          if (revealing.has(session.id)) throw new HttpError(401, "token-revoked", `token ${session.name} is being used`);
-          revealing.add(session.id);
-        }
-        try {
-          // The policy hook is asked and the reveal audited inside `get --reveal`'s use case, as one entry with this request's.
-          const result = await orAbsent(env, key, () => getSecret(ctx, { resolved: target, key, identityFile: options.identityFile, reveal: true }));
-          if (session.revealOnce !== null && !(await consumeRevealOnce(store, session, ctx.clock()))) {
-            throw new HttpError(401, "token-revoked", `token ${session.name} was already used`);
-          }
-          return { key: result.key, value: result.value.reveal() };
-        } finally {
-          revealing.delete(session.id);
-        }
+        // The policy hook is asked and the reveal audited inside `get --reveal`'s use case, as one entry with this request's.
+        const result = await revealFor(session, () => orAbsent(env, key, () => getSecret(ctx, { resolved: target, key, identityFile: options.identityFile, reveal: true })));
+        return { key: result.key, value: result.value.reveal() };
+      }),
+  );
+
+  // `POST /v1/secrets/ENV:reveal` with {"keys": [...]}: several values in one
+  // request (`remote run`), with one audit entry, one policy question, and one
+  // request against the reveal limit. All or nothing: the first key that is
+  // not there or not in the token's scope is answered as absent.
+  app.post<{ Params: { action: string }; Body: { keys: string[] } }>(
+    "/v1/secrets/:action",
+    {
+      schema: {
+        params: { type: "object", properties: { action: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}:reveal$" } }, required: ["action"] },
+        body: { type: "object", properties: { keys: { type: "array", items: KEY_SCHEMA, minItems: 1, uniqueItems: true } }, required: ["keys"], additionalProperties: false },
+        response: {
+          200: {
+            type: "object",
+            properties: { env: { type: "string" }, values: { type: "array", items: { type: "object", properties: { key: { type: "string" }, value: { type: "string" } }, required: ["key", "value"] } } },
+            required: ["env", "values"],
+          },
+          ...errors,
+        },
+      },
+      ...revealRoute,
+    },
+    (request) =>
+      inAudit(request, "reveal", async (note) => {
+        const env = request.params.action.slice(0, -":reveal".length);
+        const { keys } = request.body;
+        const session = request.session as Session;
+        request.audited.keys = keys.map(auditableKey);
+        note.keys = request.audited.keys;
+        const target = await envTarget(request, session, env);
+        for (const key of keys) checkKeyName(key);
+        // Static states: finding which keys are there decrypts nothing.
+        const present = new Set((await listKeys(ctx, { resolved: target, tryDecrypt: false })).rows.map((r) => r.key));
+        const unavailable = keys.find((key) => !keyMatches(session.keys, key) || !present.has(key));
+        if (unavailable !== undefined) throw absent(env, unavailable);
+        const { values } = await revealFor(session, () => decryptSelection(ctx, { resolved: target, only: keys, identityFile: options.identityFile }, note));
+        return { env, values: keys.map((key) => ({ key, value: (values.get(key) as DecryptedValue).value.reveal() })) };
       }),
   );
 

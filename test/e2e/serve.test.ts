@@ -406,6 +406,51 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("the client: git va
     expect(only.stdout).toBe(`unset|${VALUES.DEPLOY_KEY}`);
   });
 
+  it("POST /v1/secrets/ENV:reveal hands out several keys in one request and one audit entry; all or nothing, out of scope answered as absent", () => {
+    const t = issue("batch", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
+    const batch = (body: unknown, token = t.access()) => curl("POST", `${server.url}/v1/secrets/dev:reveal`, { token, body: JSON.stringify(body) });
+    const both = batch({ keys: ["DEPLOY_KEY", "DEPLOY_TOKEN"] });
+    expect([both.status, both.json()]).toEqual([200, { env: "dev", values: [{ key: "DEPLOY_KEY", value: VALUES.DEPLOY_KEY }, { key: "DEPLOY_TOKEN", value: VALUES.DEPLOY_TOKEN }] }]);
+    // A key the token may not see and one that is not there: the same answer, and nothing else handed out.
+    const hidden = batch({ keys: ["DEPLOY_KEY", "DB_URL"] });
+    const missing = batch({ keys: ["DEPLOY_KEY", "DEPLOY_NOPE"] });
+    expect([hidden.status, hidden.json()]).toEqual([404, { error: { code: "key-missing", message: "no key DB_URL in env dev" } }]);
+    expect([missing.status, missing.json()]).toEqual([404, { error: { code: "key-missing", message: "no key DEPLOY_NOPE in env dev" } }]);
+    for (const body of [{ keys: [] }, { keys: ["DEPLOY_KEY", "DEPLOY_KEY"] }, { keys: ["DEPLOY_KEY"], also: 1 }, { keys: ["../x"] }, {}]) expect(batch(body).status, JSON.stringify(body)).toBe(400);
+    const reader = issue("batch-reader", ["--keys", "*", "--scope", "read", "--ttl", "1h"]);
+    expect(batch({ keys: ["DEPLOY_KEY"] }, reader.access()).status).toBe(403);
+
+    const entries = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The keys decrypted, in the file's order; the refused bodies are audited as refused requests.
+    expect(entries.filter((e) => e["client"] === "token batch").map((e) => [e["command"], e["env"], e["keys"], e["result"], e["error"]])).toEqual([
+      ["serve reveal", "dev", ["DEPLOY_TOKEN", "DEPLOY_KEY"], "ok", null],
+      ["serve reveal", "dev", ["DEPLOY_KEY", "DB_URL"], "failed", "key-missing"],
+      ["serve reveal", "dev", ["DEPLOY_KEY", "DEPLOY_NOPE"], "failed", "key-missing"],
+      ...Array<unknown>(5).fill(["serve POST /v1/secrets/:action", null, [], "failed", "bad-request"]),
+    ]);
+
+    // A reveal-once token: its one key, one time.
+    const once = issue("batch-once", ["--reveal-once", "DB_PASSWORD", "--ttl", "10m"]);
+    expect(batch({ keys: ["DB_PASSWORD"] }, once.access()).json()).toEqual({ env: "dev", values: [{ key: "DB_PASSWORD", value: VALUES.DB_PASSWORD }] });
+    expect(batch({ keys: ["DB_PASSWORD"] }, once.access()).status).toBe(401);
+  });
+
+  it("remote run of more keys than the reveal limit (6 here) fetches them in one request", () => {
+    const many = Array.from({ length: 10 }, (_, i) => [`MANY_${i}`, `many-value-${i}-5d1e`] as const);
+    for (const [key, value] of many) {
+      const r = log.vault(sb, host, ["set", key, "--env", "many", "--stdin"], { input: log.secret(value, key) });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const t = issue("many", ["--env", "many", "--keys", "MANY_*", "--scope", "reveal", "--ttl", "1h"]);
+    const script = 'for k in $(env | sed -n "s/^\\(MANY_[0-9]*\\)=.*/\\1/p" | sort); do printf "%s=%s;" "$k" "$(printenv "$k")"; done';
+    const run = vaultCmd(["remote", "run", "--server", server.url, "--token-dir", t.dir, "--", "sh", "-c", script]);
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toBe(many.map(([k, v]) => `${k}=${v};`).sort().join(""));
+    const entries = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const reveals = entries.filter((e) => e["client"] === "token many" && e["command"] === "serve reveal");
+    expect(reveals.map((e) => [e["env"], e["keys"], e["result"]])).toEqual([["many", many.map(([k]) => k), "ok"]]);
+  });
+
   it("refreshes an expired access token in place (0600), and fails loudly when the session is over", async () => {
     const t = issue("refresher", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1s", "--refresh-ttl", "4s"]);
     const oldAccess = t.access();
