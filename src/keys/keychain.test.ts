@@ -26,3 +26,48 @@ describe("probeKeychain", () => {
     expect(probeKeychain({}, "linux")).toEqual({ store: null, problem: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)" });
   });
 });
+
+describe("the keychain store", () => {
+  /** A keychain in memory that counts the calls a lookup makes (each one a D-Bus round trip on Linux). */
+  function fakeKeychain(entries: Map<string, string>) {
+    const calls: string[] = [];
+    class Entry {
+      constructor(
+        readonly service: string,
+        readonly account: string,
+      ) {}
+      getPassword(): string | null {
+        calls.push(`get ${this.account}`);
+        return entries.get(this.account) ?? null;
+      }
+      setPassword(secret: string): void {
+        calls.push(`set ${this.account}`);
+        entries.set(this.account, secret);
+      }
+      deletePassword(): boolean {
+        calls.push(`delete ${this.account}`);
+        return entries.delete(this.account);
+      }
+    }
+    const findCredentials = (service: string) => {
+      calls.push(`find ${service}`);
+      return [...entries].map(([account, password]) => ({ account, password }));
+    };
+    return { calls, load: () => ({ Entry, findCredentials }) as unknown as typeof import("@napi-rs/keyring") };
+  }
+  const bus = { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" };
+  const KEY = "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSW8S4TX";
+
+  it("reads the keychain once per lookup, and again after it wrote", () => {
+    const fake = fakeKeychain(new Map([["identity", `${KEY}\n`]]));
+    const probe = probeKeychain(bus, "linux", fake.load);
+    const store = probe.store;
+    if (store === null) throw new Error(probe.problem);
+    expect(store.read()?.keys.map((k) => k.key.reveal())).toEqual([KEY]);
+    expect(store.read()?.keys).toHaveLength(1);
+    expect(fake.calls).toEqual(["get identity", "find git-vault"]);
+    store.remove();
+    expect(store.read()).toBeNull();
+    expect(fake.calls.slice(2)).toEqual(["find git-vault", "delete identity", "find git-vault", "get identity"]);
+  });
+});

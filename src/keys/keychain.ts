@@ -93,7 +93,7 @@ function isOurs(account: string): boolean {
  * the native module missing or failing to load, no Secret Service on the bus,
  * or a keychain that refuses reads (locked, no unlock prompt possible).
  */
-export function probeKeychain(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): KeychainProbe {
+export function probeKeychain(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, load: () => Native = loadNative): KeychainProbe {
   if (platform !== "linux" && platform !== "darwin") return { store: null, problem: `no keychain support on ${platform}` };
   if (platform === "linux") {
     const noBus = missingSessionBus(env);
@@ -101,7 +101,7 @@ export function probeKeychain(env: NodeJS.ProcessEnv, platform: NodeJS.Platform 
   }
   let native: Native;
   try {
-    native = loadNative();
+    native = load();
   } catch (error) {
     return { store: null, problem: `the keychain module (@napi-rs/keyring) did not load: ${nativeMessage(error)}` };
   }
@@ -109,18 +109,17 @@ export function probeKeychain(env: NodeJS.ProcessEnv, platform: NodeJS.Platform 
   // The Secret Service only: never keyring-rs's fallback to the kernel keyring.
   const options = { linux: { store: "secret-service" as const } };
   const entry = (account: string): NativeEntry => new native.Entry(KEYCHAIN_SERVICE, account, options);
-  let device: NativeEntry;
+  let device: string | null;
   try {
-    device = entry(DEVICE_ACCOUNT);
-    device.getPassword();
+    device = entry(DEVICE_ACCOUNT).getPassword();
   } catch (error) {
     return { store: null, problem: `${name} unavailable: ${nativeMessage(error)}` };
   }
-  return { store: keychainStore(native, name, entry), problem: null };
+  return { store: keychainStore(native, name, entry, device), problem: null };
 }
 
-/** The entries git-vault keeps under its service: account → secret. */
-function listEntries(native: Native, name: string, entry: (account: string) => NativeEntry): Map<string, string> {
+/** The entries git-vault keeps under its service: account → secret. `device`: the device entry, when just read. */
+function listEntries(native: Native, name: string, entry: (account: string) => NativeEntry, device?: string | null): Map<string, string> {
   const found = new Map<string, string>();
   let credentials: { account: string; password: string }[];
   try {
@@ -134,8 +133,8 @@ function listEntries(native: Native, name: string, entry: (account: string) => N
   // The device entry read directly too: a listing may skip it on some keychains.
   if (!found.has(DEVICE_ACCOUNT)) {
     try {
-      const device = entry(DEVICE_ACCOUNT).getPassword();
-      if (device !== null) found.set(DEVICE_ACCOUNT, device);
+      const read = device === undefined ? entry(DEVICE_ACCOUNT).getPassword() : device;
+      if (read !== null) found.set(DEVICE_ACCOUNT, read);
     } catch (error) {
       throw keychainError("read the device identity", name, error);
     }
@@ -143,10 +142,24 @@ function listEntries(native: Native, name: string, entry: (account: string) => N
   return found;
 }
 
-function keychainStore(native: Native, name: string, entry: (account: string) => NativeEntry): IdentityStore {
+/**
+ * The keychain store. A store lives for one lookup or change (store.ts makes
+ * one per call): `read` asks the keychain once and answers again from
+ * memory until this store writes or removes, so picking the store and
+ * reading the identity cost one listing, not three to five D-Bus round trips.
+ * `device`: the device entry the probe just read.
+ */
+function keychainStore(native: Native, name: string, entry: (account: string) => NativeEntry, device: string | null): IdentityStore {
   const description = `keychain (${name}, service ${KEYCHAIN_SERVICE})`;
+  let probed: string | null | undefined = device;
+  let known: { readonly identity: DeviceIdentity | null } | null = null;
   const read = (): DeviceIdentity | null => {
-    const entries = listEntries(native, name, entry);
+    known ??= { identity: readAll() };
+    return known.identity;
+  };
+  const readAll = (): DeviceIdentity | null => {
+    const entries = listEntries(native, name, entry, probed);
+    probed = undefined;
     if (entries.size === 0) return null;
     const keys: StoredKey[] = [];
     const seen = new Set<string>();
@@ -168,6 +181,7 @@ function keychainStore(native: Native, name: string, entry: (account: string) =>
     path: null,
     read,
     write(identity, options = {}) {
+      known = null;
       const before = listEntries(native, name, entry);
       if (options.exclusive && before.size > 0) {
         throw new VaultError("identity-exists", `an identity already exists in the ${description}`, {
@@ -198,6 +212,7 @@ function keychainStore(native: Native, name: string, entry: (account: string) =>
       }
     },
     remove() {
+      known = null;
       // The device entry last: until then the identity stays readable.
       const accounts = [...listEntries(native, name, entry).keys()].sort(deviceLast);
       for (const account of accounts) {
