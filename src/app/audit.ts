@@ -32,6 +32,7 @@ import { hostname, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { type AuditEntry, type AuditResult, type AuditVerification, appendAuditEntry, readAuditLog, verifyAuditLog } from "../audit/log.js";
 import { type Config, loadConfig } from "../config/index.js";
+import { durationSeconds } from "../core/duration.js";
 import { UsageError, VaultError } from "../errors.js";
 import { tryRepoRoot } from "../git/index.js";
 import { type Context, stateDir } from "./context.js";
@@ -191,12 +192,10 @@ export interface AuditFilter {
   readonly last?: number | undefined;
 }
 
-const AGE_UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** The time `--since` names: an age (`12h`) back from now, or a date. */
 export function sinceTime(text: string, now: Date): Date {
-  const age = /^(\d+)([smhdw])$/.exec(text.trim());
-  if (age !== null) return new Date(now.getTime() - Number(age[1]) * (AGE_UNITS[age[2] ?? "s"] ?? 1_000));
+  const age = durationSeconds(text, "smhdw");
+  if (age !== null) return new Date(now.getTime() - age * 1000);
   const date = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim()) || Number.isNaN(date.getTime())) {
     throw new UsageError("--since takes a date (2026-01-31, 2026-01-31T09:00Z) or an age (30m, 12h, 7d, 2w)");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Session, hashToken, hasScope, isKeyPattern, keyMatches, looksLikeToken, newToken, parseDuration, parseScopes, sessionProblem } from "./tokens.js";
+import { type Session, hashToken, hasScope, isKeyPattern, keyMatches, looksLikeToken, newToken, parseScopes, parseTokenTtl, sessionProblem } from "./tokens.js";
 
 describe("parseScopes", () => {
   it("takes read, reveal and write, comma-separated, once each", () => {
@@ -34,15 +34,16 @@ describe("keyMatches", () => {
   });
 });
 
-describe("parseDuration", () => {
+describe("parseTokenTtl", () => {
   it("reads s, m, h and d", () => {
-    expect(parseDuration("90s")).toBe(90_000);
-    expect(parseDuration("15m")).toBe(900_000);
-    expect(parseDuration("1h")).toBe(3_600_000);
-    expect(parseDuration("30d")).toBe(2_592_000_000);
+    expect(parseTokenTtl("90s")).toBe(90_000);
+    expect(parseTokenTtl("15m")).toBe(900_000);
+    expect(parseTokenTtl("1h")).toBe(3_600_000);
+    expect(parseTokenTtl("30d")).toBe(2_592_000_000);
   });
   it("refuses zero, units it does not know and other text", () => {
-    for (const bad of ["0s", "1", "1w", "-1h", "1.5h", "h", "1h30m"]) expect(parseDuration(bad)).toBeNull();
+    for (const bad of ["0s", "1", "1w", "-1h", "1.5h", "h", "1h30m", "1000000d", "9999999999s"]) expect(parseTokenTtl(bad)).toBeNull();
+    expect(parseTokenTtl("999999d")).toBe(999_999 * 86_400_000);
   });
 });
 

@@ -4,6 +4,7 @@
  * sessions; the server (src/server/) asks these functions.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { durationSeconds } from "./duration.js";
 
 /** What a token may do: `read` lists and shows keys masked, `reveal` returns values, `write` sets and removes. */
 export type Scope = "read" | "reveal" | "write";
@@ -63,14 +64,13 @@ export function keyMatches(patterns: readonly string[], key: string): boolean {
   return patterns.some((p) => new RegExp(`^${p.replace(/[.]/g, "\\.").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s").test(key));
 }
 
-const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The longest lifetime a token may have: a million days, so that an expiry stays a date. */
+const MAX_TTL_SECONDS = 1_000_000 * 86_400;
 
-/** Parses a duration (`90s`, `15m`, `1h`, `30d`) into milliseconds; null when it is not one. */
-export function parseDuration(text: string): number | null {
-  const m = /^(\d{1,6})([smhd])$/.exec(text.trim());
-  if (m === null) return null;
-  const ms = Number(m[1]) * (UNITS[m[2] as string] as number);
-  return ms > 0 ? ms : null;
+/** Parses a token lifetime (`90s`, `15m`, `1h`, `30d`) into milliseconds; null when it is not one, zero or too long. */
+export function parseTokenTtl(text: string): number | null {
+  const seconds = durationSeconds(text, "smhd");
+  return seconds === null || seconds <= 0 || seconds >= MAX_TTL_SECONDS ? null : seconds * 1000;
 }
 
 /** Prefixes make a leaked token recognizable to secret scanners and to the guard. */

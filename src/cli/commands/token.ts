@@ -31,11 +31,11 @@ export class TokenIssueCommand extends VaultCommand {
   json = Option.Boolean("--json", false, { description: "Print what was issued as JSON (no tokens)" });
 
   async execute(): Promise<number> {
-    const { parseDuration, parseScopes } = await import("../../core/tokens.js");
+    const { parseScopes, parseTokenTtl } = await import("../../core/tokens.js");
     const { issueToken } = await import("../../app/tokens.js");
-    const ttlMs = parseDuration(this.ttl);
+    const ttlMs = parseTokenTtl(this.ttl);
     if (ttlMs === null) throw new UsageError("--ttl takes a duration like 90s, 15m, 1h or 2d");
-    const refreshTtlMs = parseDuration(this.refreshTtl ?? "30d");
+    const refreshTtlMs = parseTokenTtl(this.refreshTtl ?? "30d");
     if (refreshTtlMs === null) throw new UsageError("--refresh-ttl takes a duration like 1h or 30d");
     if (this.revealOnce !== undefined && (this.keys !== undefined || this.scope !== undefined)) throw new UsageError("--reveal-once names its one key: leave out --keys and --scope");
     if (this.revealOnce === undefined && (this.keys === undefined || this.scope === undefined)) throw new UsageError("--keys and --scope are needed (or --reveal-once KEY)");
