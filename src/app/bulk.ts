@@ -6,7 +6,7 @@ import { mapAssignments } from "../core/edit.js";
 import { formatEnvFile } from "../core/format.js";
 import { ensureHeader, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
-import { classifyValue } from "../core/value.js";
+import { type StaticState, classifyValue, staticState } from "../core/value.js";
 import { VaultError } from "../errors.js";
 import { lineCommitTimes } from "../git/index.js";
 import { type Identity, isRemoteWorker, requireIdentity, resolveIdentity } from "../keys/identity.js";
@@ -21,7 +21,7 @@ import { type TrustPlaces, requireTrustFor } from "./trust.js";
 import { type LoadedFile, loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
 /** The state of one key, as `list` shows it. Never a value. */
-export type KeyState = "encrypted" | "plaintext" | "empty" | "stale" | "undecryptable" | "malformed" | "unknown-version";
+export type KeyState = StaticState | "undecryptable";
 
 export interface KeyRow {
   readonly key: string;
@@ -30,17 +30,6 @@ export interface KeyRow {
   readonly state: KeyState;
   /** The recipient-set fingerprint the value was encrypted to (null when it is not encrypted). */
   readonly fingerprint: string | null;
-}
-
-/** Static state of a value: what can be told without a private key. */
-export function staticState(a: Assignment, currentFingerprint: string): KeyState {
-  const state = classifyValue(a.value);
-  switch (state.kind) {
-    case "encrypted":
-      return state.value.fingerprint === currentFingerprint ? "encrypted" : "stale";
-    default:
-      return state.kind;
-  }
 }
 
 /** Lists the keys of a file with their state; tries decryption when an identity is present. */
@@ -58,7 +47,7 @@ export async function listKeys(
   let identity: Identity | null | undefined = isRemoteWorker(ctx.env) || request.tryDecrypt === false ? null : undefined;
   const rows: KeyRow[] = [];
   for (const a of assignments(loaded.file)) {
-    let state = staticState(a, fingerprint);
+    let state: KeyState = staticState(a.value, fingerprint);
     // Not `??=`: null (a worker, a listing that must not decrypt, or no identity found) stays null.
     if (identity === undefined && (state === "encrypted" || state === "stale")) identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
     if (identity && (state === "encrypted" || state === "stale")) {

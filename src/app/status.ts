@@ -7,6 +7,7 @@ import { basename, relative, sep } from "node:path";
 import { effectiveAssignments, encodeEnvFile } from "../core/envfile.js";
 import { formatEnvFile } from "../core/format.js";
 import { fingerprintRecipients, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
+import { staticState } from "../core/value.js";
 import { withoutPrivateKeys } from "../errors.js";
 import {
   type GitContext,
@@ -31,7 +32,6 @@ import type { Context } from "./context.js";
 import { type TargetOptions, listEnvFiles, resolveVaultDir } from "./target.js";
 import { type TrustPlaces, acceptCommand, isUntrusted, trustState, trustSubject } from "./trust.js";
 import { type RecipientProblem, invalidRecipientLines, loadEnvFile } from "./vaultfile.js";
-import { staticState } from "./bulk.js";
 
 export interface EnvFileStatus {
   readonly file: string;
@@ -104,7 +104,7 @@ function envFileStatus(ctx: Context, path: string, display: string, vaultDir: st
   const recipients = recipientList(readHeader(file));
   const current = shortFingerprint(recipients);
   const effective = effectiveAssignments(file);
-  const states = effective.map((a) => staticState(a, current));
+  const states = effective.map((a) => staticState(a.value, current));
   return {
     file: display,
     keys: effective.length,

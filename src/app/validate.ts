@@ -7,7 +7,7 @@
 import { basename, dirname, join } from "node:path";
 import { effectiveAssignments } from "../core/envfile.js";
 import { readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
-import { classifyValue } from "../core/value.js";
+import { staticState } from "../core/value.js";
 import { UsageError, VaultError } from "../errors.js";
 import { resolveIdentity } from "../keys/identity.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
@@ -91,11 +91,9 @@ export async function validateManifest(ctx: Context, request: ValidateRequest): 
         rows.push({ ...base, state: entry.required ? "missing" : "optional, not set" });
         continue;
       }
-      const value = classifyValue(a.value);
-      if (value.kind === "empty") rows.push({ ...base, state: "empty" });
-      else if (value.kind === "plaintext") rows.push({ ...base, state: "plaintext" });
-      else if (value.kind !== "encrypted") rows.push({ ...base, state: "malformed" });
-      else if (value.value.fingerprint !== fingerprint) rows.push({ ...base, state: "stale" });
+      const state = staticState(a.value, fingerprint);
+      if (state === "empty" || state === "plaintext" || state === "stale") rows.push({ ...base, state });
+      else if (state !== "encrypted") rows.push({ ...base, state: "malformed" });
       else if (identity === null) rows.push({ ...base, state: "ok" });
       else {
         try {

@@ -5,7 +5,7 @@
 import { type EnvFile, effectiveAssignments } from "./envfile.js";
 import { type Recipient, readHeader, recipientList, shortFingerprint } from "./recipients.js";
 import { recipientDrift } from "./trust.js";
-import { classifyValue } from "./value.js";
+import { staticState } from "./value.js";
 
 /** The changes of one env file between two versions (null: absent in that version). */
 export interface FileChanges {
@@ -42,10 +42,7 @@ export function compareEnvFiles(before: EnvFile | null, after: EnvFile | null): 
 export function staleKeys(file: EnvFile): string[] {
   const current = shortFingerprint(recipientList(readHeader(file)));
   return effectiveAssignments(file)
-    .filter((a) => {
-      const state = classifyValue(a.value);
-      return state.kind === "encrypted" && state.value.fingerprint !== current;
-    })
+    .filter((a) => staticState(a.value, current) === "stale")
     .map((a) => a.key);
 }
 

@@ -55,6 +55,16 @@ export function classifyValue(value: string): ValueState {
   return { kind: "encrypted", value: { fingerprint: m[2] as string, ageFile: new Uint8Array(ageFile) } };
 }
 
+/** What a value is without a private key: `stale` when encrypted to another recipient set than the file's. */
+export type StaticState = "encrypted" | "stale" | "plaintext" | "empty" | "malformed" | "unknown-version";
+
+/** The {@link StaticState} of a value, given the short fingerprint of its file's recipient set. */
+export function staticState(value: string, currentFingerprint: string): StaticState {
+  const state = classifyValue(value);
+  if (state.kind !== "encrypted") return state.kind;
+  return state.value.fingerprint === currentFingerprint ? "encrypted" : "stale";
+}
+
 /** Encodes an encrypted value for a `KEY=` line. */
 export function encodeEncryptedValue(fingerprint: string, ageFile: Uint8Array): string {
   return `${ENCRYPTED_PREFIX}${fingerprint}:${Buffer.from(ageFile).toString("base64")}`;
