@@ -44,7 +44,7 @@ export interface EnvFileStatus {
   readonly canonical: boolean;
   /** Recipient lines that are no valid age recipient (a typo), by line. */
   readonly invalidRecipients: readonly RecipientProblem[];
-  /** Against this device's trust store: `new` when it has no record yet. */
+  /** Against this device's trust store: `new` when it has no record yet, `changed` for recipients or a vault URL nobody here accepted. */
   readonly trust: "trusted" | "changed" | "new";
   /** The command that names this file (`--env dev`), for advice. */
   readonly flags: string;
@@ -114,7 +114,7 @@ function envFileStatus(ctx: Context, path: string, display: string, vaultDir: st
     fingerprint: fingerprintRecipients(recipients),
     canonical: encodeEnvFile(formatEnvFile(file)) === text,
     invalidRecipients: invalidRecipientLines(file),
-    trust: trust.trusted === null ? "new" : isUntrusted(trust) ? "changed" : "trusted",
+    trust: isUntrusted(trust) ? "changed" : trust.trusted === null ? "new" : "trusted",
     flags: subject.flags,
     accept: acceptCommand(subject),
   };

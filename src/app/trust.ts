@@ -225,7 +225,10 @@ export function acceptCommand(subject: TrustSubject): string {
  */
 export async function requireTrust(ctx: Context, subject: TrustSubject, file: EnvFile): Promise<void> {
   const state = trustState(ctx, subject, file);
-  if (state.trusted === null) {
+  // A changed vault URL is a change even for a file with no record yet: after
+  // `git submodule sync` the vault's origin names the new repository, so its
+  // files have no records under it and would otherwise pass for a first use.
+  if (state.trusted === null && !urlChanged(state)) {
     ctx.stderr.write(
       `trust: first use of ${subject.display}: recording its ${state.recipients.length} recipient${state.recipients.length === 1 ? "" : "s"}, fingerprint ${state.fingerprint.slice(0, 16)}\n` +
         state.recipients.map((r) => `  ${recipientText(r)}\n`).join("") +
@@ -294,7 +297,7 @@ async function statesOf(ctx: Context, request: TargetOptions & { all?: boolean }
 function rowOf(state: TrustState): TrustRow {
   return {
     file: state.subject.display,
-    state: state.trusted === null ? "new" : isUntrusted(state) ? "changed" : "trusted",
+    state: isUntrusted(state) ? "changed" : state.trusted === null ? "new" : "trusted",
     fingerprint: state.fingerprint,
     trustedFingerprint: state.trusted?.fingerprint ?? null,
     added: state.drift?.added ?? [],

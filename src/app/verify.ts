@@ -45,8 +45,8 @@ interface FileCheck {
   /** The identity, when it is one of the file's recipients (else decryption is not checked). */
   readonly identity: Identity | null;
   readonly pin: string | null;
-  /** The trust store's view, when it has a record of the file. */
-  readonly trust: TrustState | null;
+  /** The trust store's view of the file (a first use is no finding; a changed vault URL is, record or not). */
+  readonly trust: TrustState;
 }
 
 async function verifyFile({ display, file, text, identity, pin, trust }: FileCheck): Promise<VerifyFinding[]> {
@@ -61,12 +61,12 @@ async function verifyFile({ display, file, text, identity, pin, trust }: FileChe
   if (pinMismatch) {
     add({ line: null, key: null, problem: "trust-mismatch", detail: `recipient set fingerprint ${full.slice(0, 16)} does not match the pinned ${pin}` });
   }
-  const untrusted = trust !== null && trust.trusted !== null && isUntrusted(trust);
-  if (trust !== null && untrusted) {
+  const untrusted = isUntrusted(trust);
+  if (untrusted) {
     add({ line: null, key: null, problem: "untrusted", detail: `changed since this device trusted it: ${describeTrustChange(trust).map((l) => l.trim()).join(", ")} (check it, then \`${acceptCommand(trust.subject)}\`)` });
   }
   // Never advise re-encrypting to a set nobody trusted: the re-encryption would hand every value to it.
-  const reencryptAdvice = pinMismatch || untrusted ? `the recipient set is not the trusted one: check it before re-encrypting (\`git vault trust status ${trust?.subject.flags ?? `--file ${display}`}\`)` : `run \`git vault encrypt --reencrypt --file ${display}\``;
+  const reencryptAdvice = pinMismatch || untrusted ? `the recipient set is not the trusted one: check it before re-encrypting (\`git vault trust status ${trust.subject.flags}\`)` : `run \`git vault encrypt --reencrypt --file ${display}\``;
   if (encodeEnvFile(formatEnvFile(file)) !== text) add({ line: null, key: null, problem: "format", detail: `not in canonical style (run \`git vault fmt --file ${display}\`)` });
   const current = shortFingerprint(recipients);
   for (const a of assignments(file)) {
@@ -123,7 +123,7 @@ export async function verifyVault(ctx: Context, request: VerifyRequest): Promise
     if (identity !== null && !reads) skipped.push(loaded.display);
     const trust = trustState(ctx, trustSubject(ctx, path, target.vaultDir, target.repoRoot, places), loaded.file);
     const pin = pinFor(pins, basename(path));
-    findings.push(...(await verifyFile({ display: loaded.display, file: loaded.file, text: loaded.text, identity: reads ? identity : null, pin, trust: trust.trusted === null ? null : trust })));
+    findings.push(...(await verifyFile({ display: loaded.display, file: loaded.file, text: loaded.text, identity: reads ? identity : null, pin, trust })));
   }
   return { files, findings, skipped };
 }

@@ -144,6 +144,39 @@ describe("two devices", () => {
     okAs(bobEnv, hostB, ["trust", "accept"]);
     okAs(bobEnv, hostB, ["set", "OTHER", "--stdin"], { input: "other-value-5c4b" });
   });
+
+  it("after git submodule sync too, the URL change stops set: the look-alike vault's files are not taken for a first use", () => {
+    const lookalike = join(sb.root, "lookalike.git");
+    cpSync(remote, lookalike, { recursive: true });
+    sb.git(hostA, "config", "-f", ".gitmodules", "submodule.vault.url", lookalike);
+    sb.git(hostA, "commit", "-q", "-am", "Move the vault again");
+    sb.git(hostA, "push", "-q");
+    sb.git(hostB, "pull", "-q", "--no-rebase");
+    // What git advises after a URL change: the vault's origin now names the look-alike.
+    sb.git(hostB, "submodule", "sync", "-q");
+    expect(sb.git(vaultB, "remote", "get-url", "origin").trim()).toBe(lookalike);
+    const before = readFileSync(join(vaultB, ".env.dev"), "utf8");
+    // The URL Bob accepted in the test above.
+    const accepted = join(sb.root, "mirror.git");
+
+    const set = as(bobEnv, hostB, ["set", "THIRD", "--stdin"], { input: "third-value-2f7a" });
+    expect(set.status).toBe(1);
+    expect(set.stderr).toContain(`error: vault/.env.dev: the vault URL changed since this device last trusted it:\n  vault URL in .gitmodules: ${accepted} -> ${lookalike}\n`);
+    expect(set.stderr).not.toContain("first use");
+    expect(readFileSync(join(vaultB, ".env.dev"), "utf8")).toBe(before);
+    const trustStatus = as(bobEnv, hostB, ["trust", "status", "--json"]);
+    expect(trustStatus.status).toBe(1);
+    const rows = (JSON.parse(trustStatus.stdout) as { files: { file: string; state: string }[] }).files;
+    expect(rows.map((r) => [r.file, r.state])).toEqual([["vault/.env.dev", "changed"]]);
+    const status = JSON.parse(okAs(bobEnv, hostB, ["status", "--json"]).stdout) as { envFiles: { file: string; trust: string }[] };
+    expect(status.envFiles.map((f) => f.trust)).toEqual(["changed"]);
+    const verify = as(bobEnv, hostB, ["verify"]);
+    expect(verify.status).toBe(1);
+    expect(verify.stdout + verify.stderr).toContain(`vault URL in .gitmodules: ${accepted} -> ${lookalike}`);
+
+    okAs(bobEnv, hostB, ["trust", "accept"]);
+    okAs(bobEnv, hostB, ["set", "THIRD", "--stdin"], { input: "third-value-2f7a" });
+  });
 });
 
 describe("history and review", () => {
