@@ -25,7 +25,6 @@ import {
   isAncestor,
   isFileTransportRefusal,
   isWorkTreeRoot,
-  lsFiles,
   push,
   remoteDefaultBranch,
   remoteIsEmpty,
@@ -38,7 +37,6 @@ import {
   submoduleStatus,
   submoduleUpdateInit,
   submoduleUrl,
-  tryShowBlob,
   unbornBranch,
 } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
@@ -48,6 +46,7 @@ import type { Context } from "./context.js";
 import { keygen } from "./keys.js";
 import { fileFlags, requireTrustFor } from "./trust.js";
 import { ownRecipient } from "./recipient-of.js";
+import { refuseMissingTrackedFile } from "./store.js";
 import { DEFAULT_VAULT_DIR, envNameFor } from "./target.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
@@ -143,25 +142,6 @@ function attachVaultBranch(vault: GitContext, next: string[], vaultRel: string):
   return branch;
 }
 
-/**
- * A new, empty env file must not stand in for one the repo already has: a
- * file in HEAD or the index that is missing on disk (deleted by hand, or left
- * out by a checkout that failed) would be replaced by a file with no values
- * and only this device as recipient, and the next commit would drop them all.
- */
-function refuseMissingTrackedFile(repo: GitContext, repoDir: string, envFile: string, ctx: Context): void {
-  const rel = relative(repoDir, envFile).split(sep).join("/");
-  const inIndex = lsFiles(repo, [rel]).length > 0;
-  if (!inIndex && tryShowBlob(repo, `HEAD:${rel}`) === null) return;
-  const shown = relative(ctx.cwd, envFile) || envFile;
-  const where = relative(ctx.cwd, repoDir) || ".";
-  // From the index when it is there (what was staged), else from HEAD (its deletion is staged).
-  const restore = inIndex ? `git -C ${where} checkout -- ${rel}` : `git -C ${where} checkout HEAD -- ${rel}`;
-  throw new VaultError("env-file-missing", `${shown} is tracked by git but missing from the working tree; init does not create it again`, {
-    hint: `restore it with \`${restore}\`; if cloning the vault failed, run \`git submodule update --init\` first`,
-  });
-}
-
 /** Runs `init`. */
 export async function initVault(ctx: Context, request: InitRequest): Promise<InitResult> {
   if (request.noSubmodule && request.submoduleUrl !== undefined) throw new UsageError("--no-submodule cannot be combined with --submodule-url");
@@ -231,7 +211,7 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
   const envFile = join(vaultDir, `.env.${envName}`);
   const envCreated = !existsSync(envFile);
   if (envCreated) {
-    refuseMissingTrackedFile(vaultIsRepo ? vaultCtx : rootCtx, vaultIsRepo ? vaultDir : root, envFile, ctx);
+    refuseMissingTrackedFile(ctx, envFile, { git: vaultIsRepo ? vaultCtx : rootCtx, dir: vaultIsRepo ? vaultDir : root });
     writeFileAtomic(envFile, encodeEnvFile(ensureHeader(parseEnvFile(""), [me])), { exclusive: true });
   }
   const loaded = loadEnvFile(envFile, relative(ctx.cwd, envFile) || envFile);

@@ -1,7 +1,11 @@
 /** The read-modify-write cycle of an env file: locked, validated, written atomically. */
+import { existsSync } from "node:fs";
+import { dirname, relative, sep } from "node:path";
 import { type EnvFile, encodeEnvFile } from "../core/envfile.js";
+import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
+import { type GitContext, lsFiles, repoContext, tryRepoRoot, tryShowBlob } from "../git/index.js";
 import type { Context } from "./context.js";
 import { type LoadedFile, loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
@@ -24,6 +28,7 @@ export async function updateEnvFile(
 ): Promise<UpdateOutcome> {
   return withFileLock(path, async () => {
     const loaded = loadEnvFile(path, display, options);
+    if (!loaded.exists) refuseMissingTrackedFile(ctx, path);
     validateEnvFile(ctx, loaded);
     const next = await change(loaded);
     if (next === null) return { written: false, created: false };
@@ -31,5 +36,36 @@ export async function updateEnvFile(
     if (loaded.exists && text === loaded.text) return { written: false, created: false };
     writeFileAtomic(path, text, { mode: 0o644 });
     return { written: true, created: !loaded.exists };
+  });
+}
+
+/**
+ * A new env file must not stand in for one the repository already has: a
+ * file in HEAD or the index that is missing on disk (deleted by hand, left out
+ * by a sparse checkout or by a clone that failed) would be replaced by one
+ * with none of its values and recipients, and the next commit would drop
+ * them all. `repo`: the repository and its root, when the caller knows them
+ * (else found from the file's folder; none: nothing to refuse).
+ */
+export function refuseMissingTrackedFile(ctx: Context, envFile: string, repo?: { readonly git: GitContext; readonly dir: string }): void {
+  const folder = dirname(envFile);
+  let git = repo?.git;
+  let dir = repo?.dir;
+  if (git === undefined || dir === undefined) {
+    if (!existsSync(folder)) return;
+    const here = repoContext({ cwd: ctx.cwd, env: ctx.env }, folder);
+    dir = tryRepoRoot(here) ?? undefined;
+    if (dir === undefined) return;
+    git = repoContext(here, dir);
+  }
+  const rel = relative(dir, envFile).split(sep).join("/");
+  const inIndex = lsFiles(git, [`:(literal)${rel}`]).length > 0;
+  if (!inIndex && tryShowBlob(git, `HEAD:${rel}`) === null) return;
+  const shown = relative(ctx.cwd, envFile) || envFile;
+  const where = relative(ctx.cwd, dir) || ".";
+  // From the index when it is there (what was staged), else from HEAD (its deletion is staged).
+  const restore = inIndex ? `git -C ${where} checkout -- ${rel}` : `git -C ${where} checkout HEAD -- ${rel}`;
+  throw new VaultError("env-file-missing", `${shown} is tracked by git but missing from the working tree; a new file in its place would drop its values and recipients at the next commit`, {
+    hint: `restore it with \`${restore}\` (in a sparse checkout, \`git -C ${where} sparse-checkout add\` its folder); if cloning the vault failed, run \`git submodule update --init\` first`,
   });
 }

@@ -149,13 +149,39 @@ describe("git vault init with a bare remote given as a path", () => {
       else rmSync(envFile);
       const r = gitRun(sb, host, ["vault", "init"]);
       expect(r.status, r.stderr).toBe(1);
-      expect(r.stderr).toContain("error: vault/.env.dev is tracked by git but missing from the working tree; init does not create it again");
+      expect(r.stderr).toContain("error: vault/.env.dev is tracked by git but missing from the working tree; a new file in its place would drop its values and recipients at the next commit");
       expect(r.stderr).toContain(staged ? "git -C vault checkout HEAD -- .env.dev" : "git -C vault checkout -- .env.dev");
       expect(existsSync(envFile)).toBe(false);
       sb.git(vault, "checkout", "HEAD", "--", ".env.dev");
       expect(readFileSync(envFile).equals(committed)).toBe(true);
     }
     expect(reveal(sb, host, "API_KEY")).toBe("api-key-value-1\n");
+  });
+
+  it("set and import refuse, as init does, to create an env file git tracks but the working tree lacks (deleted, or left out by a sparse checkout)", () => {
+    const envFile = join(vault, ".env.dev");
+    const committed = readFileSync(envFile);
+    const importFile = join(sb.root, "import.env");
+    writeFileSync(importFile, "IMPORTED=plain-import-value\n");
+    const attempts: [string, () => void, string[]][] = [
+      ["deleted", () => rmSync(envFile), ["vault", "set", "NEW_KEY", "new-value"]],
+      ["deleted, deletion staged", () => sb.git(vault, "rm", "-q", ".env.dev"), ["vault", "import", importFile]],
+      ["sparse", () => sb.git(vault, "sparse-checkout", "set", "--no-cone", "/.gitattributes"), ["vault", "set", "NEW_KEY", "new-value"]],
+    ];
+    for (const [how, remove, args] of attempts) {
+      remove();
+      expect(existsSync(envFile), how).toBe(false);
+      const r = gitRun(sb, host, args);
+      expect([r.status, r.stderr.split("\n")[0]], how).toEqual([1, "error: vault/.env.dev is tracked by git but missing from the working tree; a new file in its place would drop its values and recipients at the next commit"]);
+      expect(existsSync(envFile), how).toBe(false);
+      if (how === "sparse") sb.git(vault, "sparse-checkout", "disable");
+      else sb.git(vault, "checkout", "HEAD", "--", ".env.dev");
+      expect(readFileSync(envFile).equals(committed), how).toBe(true);
+    }
+    // A new env that git does not know is created as before.
+    const created = gitRun(sb, host, ["vault", "set", "--env", "brandnew", "NEW_KEY", "new-value"]);
+    expect(created.status, created.stderr).toBe(0);
+    expect(existsSync(join(vault, ".env.brandnew"))).toBe(true);
   });
 });
 
