@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { readHeader, recipientList } from "../core/recipients.js";
 import { quoteShellIfNeeded } from "../core/shell.js";
 import { VaultError, withoutPrivateKeys } from "../errors.js";
-import { type GitContext, configGet, configUnset, deleteRef, gitVersion, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
+import { type GitContext, configGet, configGetAllOrigins, configUnset, deleteRef, gitVersion, pruneUnreachableNow, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
 import { type DockerDaemon, dockerRefusal, resolveDockerDaemon } from "../runtime/docker.js";
 import { configFor } from "./audit.js";
@@ -56,26 +56,54 @@ function repoChecks(name: string, repo: GitContext, problems: Problem[]): void {
       fix: `git -C ${repo.cwd} vault install`,
     });
   }
-  if (configGet(repo, "diff.git-vault.cachetextconv", { type: "bool" }) === "true") {
-    problems.push({
-      id: "textconv-cache-enabled",
-      message: `${name}: diff.git-vault.cachetextconv is on: git stores decrypted values as notes in the object database`,
-      fix: `git -C ${repo.cwd} config --unset-all diff.git-vault.cachetextconv`,
-      repair: () => void configUnset(repo, "diff.git-vault.cachetextconv"),
-    });
-  }
-  for (const note of refsMatching(repo, "refs/notes/textconv")) {
+  cacheTextconvCheck(name, repo, problems);
+  const notes = refsMatching(repo, "refs/notes/textconv");
+  if (notes.length > 0) {
+    const refs = notes.map((note) => note.ref);
     problems.push({
       id: "textconv-cache-notes",
-      message: `${name}: ${note.ref} exists: a textconv cache that holds decrypted values`,
-      fix: `git -C ${repo.cwd} update-ref -d ${note.ref} && git -C ${repo.cwd} gc --prune=now`,
-      repair: () => void deleteRef(repo, note.ref),
+      message: `${name}: ${refs.join(", ")} ${refs.length === 1 ? "exists" : "exist"}: a textconv cache that holds decrypted values`,
+      fix: `${refs.map((ref) => `git -C ${repo.cwd} update-ref -d ${ref}`).join(" && ")} && git -C ${repo.cwd} gc --prune=now (gc also drops any other unreachable object, such as a dropped stash)`,
+      repair: () => {
+        for (const ref of refs) deleteRef(repo, ref);
+        // The ref gone, its objects stay in .git until pruned.
+        pruneUnreachableNow(repo);
+      },
     });
   }
   const hook = hookStatus(repo);
   if (!hook.willRun) {
     problems.push({ id: "hook-inactive", message: `${name}: the pre-commit guard will not run (${hook.state}${hook.problems.length ? `: ${hook.problems.join("; ")}` : ""})`, fix: hookFix(repo.cwd, hook.fix) });
   }
+}
+
+const CACHE_KEY = "diff.git-vault.cachetextconv";
+
+/**
+ * `diff.git-vault.cachetextconv` in effect: the fix names every config file
+ * that turns it on (the user's global one included); doctor repairs it only
+ * in the repository's own config, and never a setting it cannot remove.
+ */
+function cacheTextconvCheck(name: string, repo: GitContext, problems: Problem[]): void {
+  const settings = configGetAllOrigins(repo, CACHE_KEY, { type: "bool" });
+  if (settings.at(-1)?.value !== "true") return;
+  const on = settings.filter((s) => s.value === "true");
+  const fixes = on.map((s) =>
+    s.origin.startsWith("file:") ? `git config --file ${quoteShellIfNeeded(resolve(repo.cwd, s.origin.slice("file:".length)))} --unset-all ${CACHE_KEY}` : `leave out -c ${CACHE_KEY} (or GIT_CONFIG_PARAMETERS / GIT_CONFIG_COUNT) where git is run`,
+  );
+  const own = on.every((s) => s.scope === "local" || s.scope === "worktree");
+  problems.push({
+    id: "textconv-cache-enabled",
+    message: `${name}: ${CACHE_KEY} is on (${on.map((s) => `${s.scope} ${s.origin.replace(/^file:/, "")}`).join(", ")}): git stores decrypted values as notes in the object database`,
+    fix: fixes.join(" && "),
+    ...(own
+      ? {
+          repair: () => {
+            for (const s of on) configUnset(repo, CACHE_KEY, { scope: "file", file: resolve(repo.cwd, s.origin.slice("file:".length)) });
+          },
+        }
+      : {}),
+  });
 }
 
 /**

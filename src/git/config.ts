@@ -51,10 +51,23 @@ export function configGetRegexp(ctx: GitContext, pattern: string, target: Config
 
 /** The effective value of `key` with the scope and file that set it, or null when unset. */
 export function configGetOrigin(ctx: GitContext, key: string): ScopedConfigEntry | null {
-  const result = runGit(ctx, ["config", "--null", "--show-scope", "--show-origin", "--get", key], { okCodes: [1] });
-  if (result.status === 1) return null;
-  const [scope = "", origin = "", value = ""] = splitNul(result.stdout);
-  return { key, value, scope, origin };
+  return configGetAllOrigins(ctx, key).at(-1) ?? null;
+}
+
+/**
+ * Every value of `key` in the order git reads them (the last one is in
+ * effect), each with its scope and origin (`file:PATH`, PATH relative to
+ * ctx.cwd for the repository's own files; `command line:` for `-c`).
+ */
+export function configGetAllOrigins(ctx: GitContext, key: string, options: Pick<ConfigReadOptions, "type"> = {}): ScopedConfigEntry[] {
+  const result = runGit(ctx, ["config", ...typeArgs(options), "--null", "--show-scope", "--show-origin", "--get-all", key], { okCodes: [1] });
+  if (result.status === 1) return [];
+  const records = splitNul(result.stdout);
+  const entries: ScopedConfigEntry[] = [];
+  for (let i = 0; i + 2 < records.length; i += 3) {
+    entries.push({ key, scope: records[i] ?? "", origin: records[i + 1] ?? "", value: records[i + 2] ?? "" });
+  }
+  return entries;
 }
 
 /**

@@ -24,6 +24,7 @@ export {
 export {
   configGet,
   configGetAll,
+  configGetAllOrigins,
   configGetOrigin,
   configGetRegexp,
   configList,
@@ -38,7 +39,7 @@ export {
 } from "./config.js";
 export { add, lineCommitTimes, lsFiles, showBlob, stagedFiles, statusPorcelain, tryShowBlob, type IndexEntry, type StatusEntry, type StatusOptions } from "./files.js";
 export { aheadCount, commit, commitsOnNoRemote, hasCommit, revList, upstreamBranch, type RevListOptions } from "./commits.js";
-export { deleteRef, push, refsMatching, remoteUrl, type PushOptions, type RefEntry } from "./refs.js";
+export { deleteRef, pruneUnreachableNow, push, refsMatching, remoteUrl, type PushOptions, type RefEntry } from "./refs.js";
 export {
   attachBranch,
   isFileTransportRefusal,

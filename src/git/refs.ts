@@ -37,6 +37,14 @@ export function deleteRef(ctx: GitContext, ref: string): boolean {
 }
 
 /**
+ * Removes every unreachable object now (`git gc --prune=now`): what is left
+ * of a deleted ref's history, such as a textconv cache of decrypted values.
+ */
+export function pruneUnreachableNow(ctx: GitContext): void {
+  runInRepo(ctx, ["gc", "--quiet", "--prune=now"]);
+}
+
+/**
  * The fetch URL of remote `name` after `url.*.insteadOf` rewriting (what git
  * will contact), or null when there is no such remote.
  */

@@ -102,8 +102,13 @@ describe("doctor", () => {
       expect(r.stdout).toContain(`chmod 600 ${identity}`);
       const json = JSON.parse(sb.vault(host, ["doctor", "--json"]).stdout) as { problems: { id: string; repairable: boolean }[] };
       expect(json.problems).toContainEqual({ id: "textconv-cache-notes", message: expect.any(String) as string, fix: expect.any(String) as string, repairable: true });
-      sb.vault(host, ["doctor", "--fix"]);
+      const noteBlob = sb.git(vault, "notes", "--ref", "textconv/git-vault", "list", "HEAD").trim();
+      expect(sb.git(vault, "cat-file", "-p", noteBlob)).toContain("t0ken-value");
+      const fixed = sb.vault(host, ["doctor", "--fix"]);
+      expect(fixed.stderr).toContain("repaired: textconv-cache-notes");
       expect(sb.git(vault, "for-each-ref", "refs/notes/textconv")).toBe("");
+      // The decrypted text is gone from .git too, not only the ref to it.
+      expect(spawnSync("git", ["cat-file", "-e", noteBlob], { cwd: vault, env: sb.env }).status).not.toBe(0);
     } finally {
       chmodSync(identity, 0o600);
     }
@@ -121,6 +126,29 @@ describe("doctor", () => {
     expect(r.stdout).toContain("DOCKER_HOST=tcp://10.0.0.5:2375 without TLS verification");
     sb.vault(host, ["doctor", "--fix"]);
     expect(sb.git(vault, "config", "--list")).not.toContain("cachetextconv");
+  });
+
+  it("names the global config file that turns cachetextconv on, and does not claim to repair what it leaves alone", () => {
+    const vault = join(host, "vault");
+    const globalFile = sb.env["GIT_CONFIG_GLOBAL"] as string;
+    sb.git(vault, "config", "--global", "diff.git-vault.cachetextconv", "yes");
+    try {
+      const r = sb.vault(host, ["doctor"]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain(`diff.git-vault.cachetextconv is on (global ${globalFile})`);
+      expect(r.stdout).toContain(`fix: git config --file ${globalFile} --unset-all diff.git-vault.cachetextconv`);
+      const json = JSON.parse(sb.vault(host, ["doctor", "--json"]).stdout) as { problems: { id: string; repairable: boolean }[] };
+      expect(json.problems.filter((p) => p.id === "textconv-cache-enabled").map((p) => p.repairable)).toEqual([false]);
+      const fix = sb.vault(host, ["doctor", "--fix"]);
+      expect(fix.status).toBe(1);
+      expect(fix.stderr).not.toContain("repaired");
+      expect(readFileSync(globalFile, "utf8")).toContain("cachetextconv");
+      // The fix as printed works.
+      expect(spawnSync("git", ["config", "--file", globalFile, "--unset-all", "diff.git-vault.cachetextconv"], { env: sb.env }).status).toBe(0);
+      expect(sb.vault(host, ["doctor"]).stdout).not.toContain("cachetextconv");
+    } finally {
+      spawnSync("git", ["config", "--file", globalFile, "--unset-all", "diff.git-vault.cachetextconv"], { env: sb.env });
+    }
   });
 
   it("flags a textconv client that is not on PATH (git diff would fail), and its fix makes git log -p work", () => {

@@ -33,15 +33,21 @@ export class DoctorCommand extends TargetCommand {
       }
       if (report.problems.length === 0) this.context.stdout.write(`${paint(this.context, this.context.stdout, "green", "no problems found")}\n`);
     }
-    let remaining = report.problems.length;
+    const tried: (typeof report.problems)[number][] = [];
     for (const p of report.problems) {
       if (p.repair === undefined) continue;
       const go = this.fix || (isInteractive(this.context) && !this.json && (await askYesNo(this.context, `Repair: ${p.message}?`)));
       if (!go) continue;
       p.repair();
-      remaining--;
-      say(this.context, `repaired: ${p.id}`);
+      tried.push(p);
     }
-    return remaining === 0 ? 0 : 1;
+    if (tried.length === 0) return report.problems.length === 0 ? 0 : 1;
+    // A repair is reported as done only when a second look no longer finds the problem.
+    const after = await diagnose(this.context, this.target());
+    for (const p of tried) {
+      const left = after.problems.some((q) => q.id === p.id && q.message === p.message);
+      say(this.context, `${left ? "not repaired" : "repaired"}: ${p.id}`);
+    }
+    return after.problems.length === 0 ? 0 : 1;
   }
 }
