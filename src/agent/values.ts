@@ -57,19 +57,41 @@ function readBack(file: EnvFile, shown: EnvFile): Map<Assignment, Secret> | null
       if (b.rawValue !== a.rawValue) return null; // the file changed since it was read
       continue;
     }
-    // textconv writes encodeRawValue(plaintext) or a marker; a marker, or a value that does not read back exactly, is left to local decryption.
+    // A marker, or text that does not stand for exactly one value, is left to local decryption.
     if (isMarker(b.rawValue)) return null;
-    const plain = decodeRawValue(b.rawValue);
-    if (!readsBack(plain, b.rawValue)) return null;
+    const plain = shownValue(b.rawValue);
+    if (plain === null) return null;
     values.set(a, new Secret(plain));
   }
   return values;
 }
 
-function readsBack(plain: string, raw: string): boolean {
+/**
+ * The value textconv's text stands for, or null when it stands for none or
+ * for two. textconv writes encodeRawValue(value), or JSON.stringify(value)
+ * for a value dotenv syntax cannot hold (app/textconv.ts, FORMAT.md §12);
+ * the two can print the same text for different values (`"a'b\"c`#"`),
+ * and guessing would hand the child the wrong secret.
+ */
+function shownValue(raw: string): string | null {
+  const asDotenv = decodeRawValue(raw);
+  const dotenvFits = encoded(asDotenv) === raw;
+  let asJson: unknown = null;
   try {
-    return encodeRawValue(plain) === raw;
+    asJson = JSON.parse(raw);
   } catch {
-    return false;
+    // not JSON
+  }
+  const jsonFits = typeof asJson === "string" && encoded(asJson) === null && JSON.stringify(asJson) === raw;
+  if (dotenvFits === jsonFits) return null;
+  return dotenvFits ? asDotenv : (asJson as string);
+}
+
+/** encodeRawValue's text for a value, or null when dotenv syntax cannot hold it. */
+function encoded(value: string): string | null {
+  try {
+    return encodeRawValue(value);
+  } catch {
+    return null;
   }
 }

@@ -432,6 +432,23 @@ describe.skipIf(!hasClientTool && !inCi)("git vault agent and the git-vault-text
     expect(commands(ownLog).slice(logged)).toEqual(["run"]);
   });
 
+  it("run through the agent hands the child exactly the values, also those textconv can only show as a JSON string", () => {
+    // Each mixes all three quote characters with # or a backslash-n: dotenv syntax cannot hold them, and
+    // textconv's JSON text for them also reads as a (different) double-quoted dotenv value.
+    const values: Record<string, string> = { TRICKY_1: `p'w"d\`x#1`, TRICKY_2: `x\\n'"\`#`, TRICKY_3: `a\\"b'c\`` };
+    for (const [key, value] of Object.entries(values)) {
+      const r = sb.vault(vault, ["set", key, "--env", "tricky", "--stdin"], { input: value });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const printEnv = ["run", "--env", "tricky", "--", process.execPath, "-e", "const e=process.env;process.stdout.write(JSON.stringify(Object.fromEntries(Object.keys(e).filter((k)=>k.startsWith('TRICKY_')).sort().map((k)=>[k,e[k]]))))"];
+    const expected = JSON.stringify(values);
+    expect(vaultCmd(printEnv).stdout).toBe(expected);
+    agent("start", "--cache-mib", "0");
+    const count = statusJson().status.answered;
+    expect(vaultCmd(printEnv).stdout).toBe(expected);
+    expect(statusJson().status.answered).toBe(count + 1); // the agent was asked
+  });
+
   it("exits after its idle timeout, removing its socket", async () => {
     agent("start", "--timeout", "2s");
     const pid = statusJson().status.pid;
