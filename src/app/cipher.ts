@@ -42,6 +42,8 @@ export function failureReason(error: unknown): string {
       return "unknown format version";
     case "identity-invalid":
       return "your identity is not a valid age identity";
+    case "value-not-utf8":
+      return "not UTF-8 text";
     default:
       return "undecryptable";
   }
@@ -85,7 +87,7 @@ export async function decryptAssignment(display: string, a: Assignment, identity
     }
     if (error.code === "crypto-no-match") {
       throw new VaultError("wrong-identity", `${where}: none of your identities can decrypt this value`, {
-        hint: `your identity (${identity.source.description}) is not among the recipients it was encrypted to; ask a recipient to run \`git vault recipients add\` with your \`git vault keys show\``,
+        hint: `your identity (${identity.source.description}) is not among the recipients it was encrypted to. If \`git vault list\` shows it stale, you were added after it was encrypted: ask a recipient to run \`git vault encrypt --reencrypt\`; else ask one to run \`git vault recipients add\` with your \`git vault keys show\``,
       });
     }
     throw new VaultError("tampered-value", `${where}: encrypted value was modified or truncated (${error.message})`, {
@@ -93,6 +95,11 @@ export async function decryptAssignment(display: string, a: Assignment, identity
     });
   }
   const opened = decodePayload(a.key, payload);
+  if (!opened.ok && opened.problem === "not-utf8") {
+    throw new VaultError("value-not-utf8", `${where}: the decrypted value is not UTF-8 text (values are text: they become environment variables)`, {
+      hint: `set ${a.key} again as text; store binary data base64-encoded (base64 -w0 FILE | git vault set ${a.key} --stdin)`,
+    });
+  }
   if (!opened.ok) {
     const from = opened.boundKey === null ? "another key" : `key ${opened.boundKey}`;
     throw new VaultError("key-binding", `${where}: this value was encrypted for ${from}, not for ${a.key} (moved or copied between keys?)`, {

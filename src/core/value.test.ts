@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyValue, encodeEncryptedValue, staticState } from "./value.js";
+import { classifyValue, decodePayload, encodeEncryptedValue, staticState } from "./value.js";
 
 // Not a real age file: classification looks at the encoding and the magic line only.
 const ageFile = new Uint8Array(Buffer.from("age-encryption.org/v1\n-> X25519 stand-in\n"));
@@ -26,5 +26,20 @@ describe("staticState", () => {
     expect(staticState("plain", "0a1b2c3d")).toBe("plaintext");
     expect(staticState(value.replace("gv1", "gv9"), "0a1b2c3d")).toBe("unknown-version");
     expect(staticState("encrypted:gv1:0a1b2c3d:@@@", "0a1b2c3d")).toBe("malformed");
+  });
+});
+
+describe("decodePayload", () => {
+  const bytes = (...parts: (string | number[])[]) => new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p)))));
+  it("returns the value bound to the key, = signs and all", () => {
+    const opened = decodePayload("API", bytes("API=a=b=c"));
+    expect(opened.ok && opened.value.reveal()).toBe("a=b=c");
+  });
+  it("names the key a payload is bound to, and refuses value bytes that are not UTF-8", () => {
+    expect(decodePayload("API", bytes("OTHER=v"))).toEqual({ ok: false, problem: "key-binding", boundKey: "OTHER" });
+    expect(decodePayload("API", bytes("no equals sign"))).toEqual({ ok: false, problem: "key-binding", boundKey: null });
+    expect(decodePayload("API", bytes("API=caf", [0xe9]))).toEqual({ ok: false, problem: "not-utf8" });
+    const multibyte = decodePayload("API", bytes("API=caf\u00e9"));
+    expect(multibyte.ok && multibyte.value.reveal()).toBe("caf\u00e9");
   });
 });

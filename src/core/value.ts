@@ -13,6 +13,8 @@ const ANY_ENCRYPTED_RE = /^encrypted:gv(\d+):/;
 // Stateless when decode() is called without { stream: true }, so one of each serves every value.
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder("utf-8", { fatal: false });
+// Values are text: a payload whose value bytes are not UTF-8 is refused, not mangled into U+FFFD.
+const STRICT_UTF8_DECODER = new TextDecoder("utf-8", { fatal: true });
 
 /** An encrypted value split into its parts. */
 export interface EncryptedValue {
@@ -78,14 +80,18 @@ export function encodePayload(key: string, value: Secret): Uint8Array {
 /** Result of opening a payload: the value, or the key it was really bound to. */
 export type OpenedPayload =
   | { readonly ok: true; readonly value: Secret }
-  | { readonly ok: false; readonly boundKey: string | null };
+  | { readonly ok: false; readonly problem: "key-binding"; readonly boundKey: string | null }
+  | { readonly ok: false; readonly problem: "not-utf8" };
 
-/** Checks the payload is bound to `key` and returns its value. */
+/** Checks the payload is bound to `key` and returns its value, which must be UTF-8 text. */
 export function decodePayload(key: string, payload: Uint8Array): OpenedPayload {
-  const text = UTF8_DECODER.decode(payload);
-  const eq = text.indexOf("=");
-  if (eq <= 0) return { ok: false, boundKey: null };
-  const bound = text.slice(0, eq);
-  if (bound !== key) return { ok: false, boundKey: /^[\w.-]+$/.test(bound) ? bound : null };
-  return { ok: true, value: new Secret(text.slice(eq + 1)) };
+  const eq = payload.indexOf(0x3d); // "=": key names are ASCII, so the first one ends the key
+  if (eq <= 0) return { ok: false, problem: "key-binding", boundKey: null };
+  const bound = UTF8_DECODER.decode(payload.subarray(0, eq));
+  if (bound !== key) return { ok: false, problem: "key-binding", boundKey: /^[\w.-]+$/.test(bound) ? bound : null };
+  try {
+    return { ok: true, value: new Secret(STRICT_UTF8_DECODER.decode(payload.subarray(eq + 1))) };
+  } catch {
+    return { ok: false, problem: "not-utf8" };
+  }
 }

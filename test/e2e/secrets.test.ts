@@ -169,6 +169,25 @@ describe("the real age CLI interoperates", () => {
     const rows = (JSON.parse(ok(["list", "--file", file, "--json"]).stdout) as { keys: { key: string; state: string }[] }).keys;
     expect(rows.find((x) => x.key === "HANDMADE_KEY")?.state).toBe("encrypted");
   });
+
+  it("refuses a value made by `age -r` whose bytes are not UTF-8, naming file, line and key, instead of mangling it", () => {
+    const age = spawnSync("age", ["-r", recipient], { input: Buffer.concat([Buffer.from("LATIN1_KEY=caf"), Buffer.from([0xe9])]) });
+    expect(age.status, age.stderr.toString()).toBe(0);
+    const fp = createHash("sha256").update([recipient].sort().join("\n")).digest("hex").slice(0, 8);
+    writeFileSync(join(suite.work, file), `${read(file)}LATIN1_KEY=encrypted:gv1:${fp}:${age.stdout.toString("base64")}\n`);
+    const line = read(file).split("\n").findIndex((l) => l.startsWith("LATIN1_KEY=")) + 1;
+    const r = run(["get", "--file", file, "LATIN1_KEY", "--reveal"]);
+    expect([r.status, r.stdout]).toEqual([1, ""]);
+    expect(r.stderr).toContain(`error: ${file}:${line}: LATIN1_KEY: the decrypted value is not UTF-8 text`);
+    const rows = (JSON.parse(ok(["list", "--file", file, "--json"]).stdout) as { keys: { key: string; state: string }[] }).keys;
+    expect(rows.find((x) => x.key === "LATIN1_KEY")?.state).toBe("undecryptable");
+    expect(run(["verify", "--file", file]).status).toBe(1);
+    // git diff's textconv shows a marker, never U+FFFD.
+    const shown = ok(["textconv", join(suite.work, file)]).stdout;
+    expect(shown).toMatch(/^LATIN1_KEY=\[git-vault: not UTF-8 text [0-9a-f]{8}\]$/m);
+    expect(shown).not.toContain("\ufffd");
+    writeFileSync(join(suite.work, file), read(file).replace(/^LATIN1_KEY=.*\n/m, ""));
+  });
 });
 
 describe("targets", () => {
