@@ -223,7 +223,7 @@ describe("history and review", () => {
     const lines = r.stdout.split("\n");
     expect(lines.slice(0, 2)).toEqual(["### git-vault review: `main..feature`", ""]);
     expect(lines).toContain("- keys changed: `ONE`, `TWO`");
-    expect(lines).toContain(`- recipient added: \`${carol} (carol)\``);
+    expect(lines).toContain(`- recipient added: \`${carol}\` (\`carol\`)`);
     expect(lines).toContain("- :warning: recipient set not trusted: recipients changed in this range: nobody has accepted the new set");
     expect(lines[2]).toMatch(/^Vault `[0-9a-f]{7}\.\.[0-9a-f]{7}` · \*\*needs a reviewer's attention\*\*$/);
     expect(lines).toContain("#### `.env.dev`");
@@ -245,6 +245,14 @@ describe("history and review", () => {
     expect(stale.stdout).toContain("  ! values encrypted to an older recipient set: ONE, TWO\n");
     for (const out of [r.stdout, r.stderr, stale.stdout, JSON.stringify(json)]) for (const s of secrets) expect(out).not.toContain(s);
     expect(gitRun(sb, vault, ["status", "--porcelain"]).stdout).toBe("");
+    // A label is the writer's text: it stays inside its code span, whatever quotes and markup it holds.
+    sb.git(vault, "switch", "-q", "-c", "labelled", "feature");
+    const dave = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+    const evil = "ok` ![x](https://evil.example/p.png) @admin <img src=x> `";
+    okAs(undefined, host, ["recipients", "add", dave, "--label", evil, "--yes"], { env: { CI: "1" } });
+    sb.git(vault, "commit", "-q", "-am", "dave");
+    const labelled = as(ci, vault, ["review", "feature..labelled", "--markdown"]).stdout.split("\n");
+    expect(labelled).toContain(`- recipient added: \`${dave}\` (\`\` ${evil} \`\`)`);
   });
 
   it("review --host main...feature compares the feature's pin with the pin at the merge base; main..feature with main's pin", () => {

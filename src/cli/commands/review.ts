@@ -41,15 +41,48 @@ function renderText(r: ReviewResult): string {
   return `${lines.join("\n")}\n`;
 }
 
-// Markdown for a pull-request comment: inline code for names and keys (no value is ever shown).
+/**
+ * Inline code that holds `text` as it is, whatever it holds: a fence of one
+ * backtick more than its longest run of backticks, padded when it starts or
+ * ends with one, and line breaks as spaces. Everything a writer of the vault
+ * controls (file names, keys, recipients, labels) goes into one, so none of
+ * it renders as markdown, a link, an image or an @-mention in the comment.
+ */
+export function inlineCode(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, " ");
+  const fence = "`".repeat(Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+// Markdown for a pull-request comment (no value is ever shown): built from
+// the result, not from renderText's sentences, so that only git-vault's own
+// words are markdown.
 function renderMarkdown(r: ReviewResult): string {
-  const lines = [`### git-vault review: \`${r.range}\``, "", `Vault \`${short(r.base)}..${short(r.head)}\` · ${r.attention ? "**needs a reviewer's attention**" : "nothing needs attention"}`, ""];
+  const keys = (list: readonly string[]) => list.map(inlineCode).join(", ");
+  const recipient = (x: { recipient: string; label: string | null }) => `${inlineCode(x.recipient)}${x.label ? ` (${inlineCode(x.label)})` : ""}`;
+  const lines = [`### git-vault review: ${inlineCode(r.range)}`, "", `Vault ${inlineCode(`${short(r.base)}..${short(r.head)}`)} · ${r.attention ? "**needs a reviewer's attention**" : "nothing needs attention"}`, ""];
   if (r.files.length === 0) lines.push("No env file changed.");
   for (const f of r.files) {
-    lines.push(`#### \`${f.file}\``, "");
-    for (const c of changes(f)) lines.push(`- ${c.replace(/: (.*)$/, (_m, rest: string) => `: ${rest.split(", ").map((k) => `\`${k}\``).join(", ")}`)}`);
-    for (const c of concerns(f)) lines.push(`- :warning: ${c}`);
-    lines.push(`- recipient set \`${f.fingerprint.slice(0, 16)}\`: **${f.trust}** (${f.trustDetail})`, "");
+    lines.push(`#### ${inlineCode(f.file)}`, "");
+    const items = [
+      ...(f.deleted ? ["file deleted"] : []),
+      ...(f.added.length > 0 ? [`keys added: ${keys(f.added)}`] : []),
+      ...(f.changed.length > 0 ? [`keys changed: ${keys(f.changed)}`] : []),
+      ...(f.removed.length > 0 ? [`keys removed: ${keys(f.removed)}`] : []),
+      ...f.recipientsAdded.map((x) => `recipient added: ${recipient(x)}`),
+      ...f.recipientsRemoved.map((x) => `recipient removed: ${recipient(x)}`),
+      ...(f.canonical ? [] : [`not in canonical style (${inlineCode("git vault fmt")})`]),
+    ];
+    const warnings = [
+      ...(f.trust === "untrusted" ? [`recipient set not trusted: ${f.trustDetail}`] : []),
+      ...f.invalidRecipients.map((x) => `line ${x.line}: ${x.problem}`),
+      ...(f.stale.length > 0 ? [`values encrypted to an older recipient set: ${keys(f.stale)}`] : []),
+      ...(f.plaintext.length > 0 ? [`plaintext values: ${keys(f.plaintext)}`] : []),
+      ...f.invalidLines.map((l) => `line ${l}: not a KEY=value line, comment or blank line`),
+    ];
+    lines.push(...items.map((c) => `- ${c}`), ...warnings.map((c) => `- :warning: ${c}`));
+    lines.push(`- recipient set ${inlineCode(f.fingerprint.slice(0, 16))}: **${f.trust}** (${f.trustDetail})`, "");
   }
   return `${lines.join("\n").trimEnd()}\n`;
 }
