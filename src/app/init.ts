@@ -4,7 +4,7 @@
  * file with this device's recipient, and installs the diff/merge drivers and
  * the pre-commit guard in the host repo and in the vault repo. Safe to re-run.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { encodeEnvFile, parseEnvFile } from "../core/envfile.js";
 import { ensureHeader, readHeader, recipientList } from "../core/recipients.js";
@@ -42,7 +42,7 @@ import {
 import { resolveIdentity } from "../keys/identity.js";
 import { hookStatus, installHook } from "./hook.js";
 import { installDrivers } from "./install.js";
-import type { Context } from "./context.js";
+import { type Context, warn } from "./context.js";
 import { keygen } from "./keys.js";
 import { fileFlags, requireTrustFor } from "./trust.js";
 import { ownRecipient } from "./recipient-of.js";
@@ -142,8 +142,35 @@ function attachVaultBranch(vault: GitContext, next: string[], vaultRel: string):
   return branch;
 }
 
-/** Runs `init`. */
+/** What this run of `init` made that a failure must not leave behind. */
+interface Made {
+  /** The vault clone of an empty remote, until it is registered as a submodule (`wasEmptyDir`: git cloned into an empty folder that was there). */
+  clone: { readonly dir: string; readonly wasEmptyDir: boolean } | null;
+}
+
+/**
+ * Runs `init`. A vault made from an empty remote is removed again when a
+ * later step fails (the first push refused, say): left in place it is a
+ * nested clone no submodule lists, which a second `init` could neither clone
+ * into nor tell from a folder vault. Nothing of value is lost: it holds only
+ * what this run wrote.
+ */
 export async function initVault(ctx: Context, request: InitRequest): Promise<InitResult> {
+  const made: Made = { clone: null };
+  try {
+    return await initSteps(ctx, request, made);
+  } catch (error) {
+    if (made.clone !== null) {
+      const { dir, wasEmptyDir } = made.clone;
+      rmSync(dir, { recursive: true, force: true });
+      if (wasEmptyDir) mkdirSync(dir);
+      warn(ctx, `init did not finish: removed the vault clone it had made in ${relative(ctx.cwd, dir) || dir}/, so that init can be run again`);
+    }
+    throw error;
+  }
+}
+
+async function initSteps(ctx: Context, request: InitRequest, made: Made): Promise<InitResult> {
   if (request.noSubmodule && request.submoduleUrl !== undefined) throw new UsageError("--no-submodule cannot be combined with --submodule-url");
   const host: GitContext = { cwd: ctx.cwd, env: ctx.env };
   const root = repoRoot(host);
@@ -180,8 +207,15 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
     const fetchUrl = submoduleFetchUrl(rootCtx, url);
     emptyRemote = remoteIsEmpty(rootCtx, fetchUrl);
     if (emptyRemote) {
+      if (existsSync(vaultDir) && readdirSync(vaultDir).length > 0) {
+        throw new VaultError("vault-dir-exists", `${vaultRel}/ already exists, and no submodule of this repository lists it; the remote is empty, so init would clone into it`, {
+          hint: `if an earlier init left it (its first push failed), move it away and run init again: mv ${vaultRel} ${vaultRel}.old`,
+        });
+      }
       // `submodule add` needs a commit to point at: clone the empty remote, make one, push it.
+      const existed = existsSync(vaultDir);
       clone(rootCtx, fetchUrl, vaultDir);
+      made.clone = { dir: vaultDir, wasEmptyDir: existed };
       vault = "created-remote";
     } else {
       submoduleAdd(rootCtx, url, vaultRel);
@@ -239,6 +273,7 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
     commit(vaultCtx, "Initialize git-vault vault");
     push(vaultCtx, "origin", [`HEAD:refs/heads/${branch ?? "main"}`], { setUpstream: true });
     submoduleAdd(rootCtx, request.submoduleUrl as string, vaultRel);
+    made.clone = null; // registered: from here on it is the vault, kept whatever happens next
     absorbGitDirs(rootCtx, vaultRel);
     committedInVault = true;
   } else if (vaultIsRepo && (attributesWritten || envCreated)) {

@@ -219,6 +219,45 @@ describe("git vault init with a file:// URL", () => {
   });
 });
 
+describe("git vault init whose first push is refused", () => {
+  let sb: Sandbox;
+  afterAll(() => sb.cleanup());
+
+  it("removes the vault clone it made, so that a second init works once the remote accepts the push", () => {
+    sb = makeSandbox({ allowFileTransport: true });
+    const remote = sb.repo("refusing.git", { bare: true });
+    const hook = join(remote, "hooks", "pre-receive");
+    writeFileSync(hook, "#!/bin/sh\necho 'refused by the server' >&2\nexit 1\n", { mode: 0o755 });
+    const host = hostWithCommit(sb, "host");
+    const hostStatus = sb.git(host, "status", "--porcelain");
+
+    const refused = gitRun(sb, host, ["vault", "init", "--submodule-url", remote]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("refused by the server");
+    expect(refused.stderr).toContain("warning: init did not finish: removed the vault clone it had made in vault/, so that init can be run again\n");
+    expect(existsSync(join(host, "vault"))).toBe(false);
+    expect(sb.git(host, "status", "--porcelain")).toBe(hostStatus);
+
+    rmSync(hook);
+    const again = gitRun(sb, host, ["vault", "init", "--submodule-url", remote]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(sb.git(host, "config", "-f", ".gitmodules", "submodule.vault.url").trim()).toBe(remote);
+    expect(branchOf(sb, join(host, "vault"))).toBe("main");
+    setValue(sb, host, "AFTER", "after-refusal-5b1c");
+    expect(reveal(sb, host, "AFTER")).toBe("after-refusal-5b1c\n");
+
+    // A clone such a failure left before this behaviour: named, with what to do, not a bare git error.
+    const other = hostWithCommit(sb, "other");
+    const empty = sb.repo("empty.git", { bare: true });
+    sb.git(other, "clone", "-q", empty, "vault");
+    writeFileSync(join(other, "vault", ".env.dev"), "# git-vault v1\n");
+    const leftover = gitRun(sb, other, ["vault", "init", "--submodule-url", empty]);
+    expect(leftover.status).toBe(1);
+    expect(leftover.stderr).toContain("error: vault/ already exists, and no submodule of this repository lists it; the remote is empty, so init would clone into it\n");
+    expect(leftover.stderr).toContain("hint: if an earlier init left it (its first push failed), move it away and run init again: mv vault vault.old\n");
+  });
+});
+
 describe("git vault init with a relative URL (../vault.git)", () => {
   let sb: Sandbox;
 
