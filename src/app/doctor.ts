@@ -246,12 +246,21 @@ function vaultChecks(cwd: string, status: VaultStatus, problems: Problem[]): voi
     problems.push({ id: "attributes-missing", message: `${status.vaultDir}/.gitattributes does not map env files to diff=git-vault merge=git-vault`, fix: "git vault init" });
   }
   for (const f of status.envFiles) {
+    const conflict = f.conflictLines[0];
+    if (conflict !== undefined) {
+      problems.push({
+        id: "merge-conflict",
+        message: `${f.file}:${conflict}: unresolved merge conflict (every command that reads the file refuses it)`,
+        fix: `resolve it: git vault textconv ${f.file} shows both sides in plaintext; keep one line per key, delete the marker lines, then git add it`,
+      });
+    }
+    for (const line of f.invalidLines) problems.push({ id: "invalid-line", message: `${f.file}:${line}: not a KEY=value line, comment or blank line`, fix: "fix or comment out that line (dotenv would silently ignore it)" });
     if (f.plaintext > 0) problems.push({ id: "plaintext", message: `${f.file}: ${f.plaintext} plaintext value${f.plaintext === 1 ? "" : "s"}`, fix: `git vault encrypt ${f.flags}` });
     for (const bad of f.invalidRecipients) problems.push({ id: "invalid-recipient", message: `${f.file}:${bad.line}: ${bad.problem}`, fix: "fix or remove that recipient line (copy the recipient again from its owner's `git vault keys show`)" });
     if (f.trust === "changed") problems.push({ id: "untrusted", message: `${f.file}: its recipients changed since this device trusted them; encrypting to it is stopped`, fix: `check the change (git vault trust status ${f.flags}), then: ${f.accept}` });
     // Re-encrypting hands every value to the current set: advised only for a set this device trusts.
     if (f.stale > 0) problems.push({ id: "stale", message: `${f.file}: ${f.stale} value${f.stale === 1 ? "" : "s"} encrypted to an older recipient set`, fix: f.trust === "changed" || f.invalidRecipients.length > 0 ? "settle the recipient problems above first, then re-encrypt" : `git vault encrypt --reencrypt ${f.flags}` });
-    if (!f.canonical) problems.push({ id: "format-drift", message: `${f.file}: not in canonical style`, fix: `git vault fmt ${f.flags}` });
+    if (!f.canonical && conflict === undefined) problems.push({ id: "format-drift", message: `${f.file}: not in canonical style`, fix: `git vault fmt ${f.flags}` });
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, realpathSync } from "node:fs";
 import { basename, relative, sep } from "node:path";
-import { effectiveAssignments, encodeEnvFile } from "../core/envfile.js";
+import { effectiveAssignments, encodeEnvFile, invalidEntries, isConflictMarker } from "../core/envfile.js";
 import { formatEnvFile } from "../core/format.js";
 import { fingerprintRecipients, readHeader, recipientList, shortFingerprint } from "../core/recipients.js";
 import { staticState } from "../core/value.js";
@@ -44,6 +44,10 @@ export interface EnvFileStatus {
   readonly canonical: boolean;
   /** Recipient lines that are no valid age recipient (a typo), by line. */
   readonly invalidRecipients: readonly RecipientProblem[];
+  /** Lines of an unresolved merge conflict (marker lines), which every command that reads the file refuses. */
+  readonly conflictLines: readonly number[];
+  /** Other lines that are no KEY=value line, comment or blank line. */
+  readonly invalidLines: readonly number[];
   /** Against this device's trust store: `new` when it has no record yet, `changed` for recipients or a vault URL nobody here accepted. */
   readonly trust: "trusted" | "changed" | "new";
   /** The command that names this file (`--env dev`), for advice. */
@@ -105,6 +109,7 @@ function envFileStatus(ctx: Context, path: string, display: string, vaultDir: st
   const current = shortFingerprint(recipients);
   const effective = effectiveAssignments(file);
   const states = effective.map((a) => staticState(a.value, current));
+  const invalid = invalidEntries(file);
   return {
     file: display,
     keys: effective.length,
@@ -114,6 +119,8 @@ function envFileStatus(ctx: Context, path: string, display: string, vaultDir: st
     fingerprint: fingerprintRecipients(recipients),
     canonical: encodeEnvFile(formatEnvFile(file)) === text,
     invalidRecipients: invalidRecipientLines(file),
+    conflictLines: invalid.filter((e) => isConflictMarker(e.text)).map((e) => e.line),
+    invalidLines: invalid.filter((e) => !isConflictMarker(e.text)).map((e) => e.line),
     trust: isUntrusted(trust) ? "changed" : trust.trusted === null ? "new" : "trusted",
     flags: subject.flags,
     accept: acceptCommand(subject),

@@ -69,7 +69,7 @@ export function validateEnvFile(ctx: Context, loaded: LoadedFile): void {
   if (invalid !== undefined) {
     if (isConflictMarker(invalid.text)) {
       throw new VaultError("malformed-line", `${display}:${invalid.line}: unresolved merge conflict (a conflict marker line)`, {
-        hint: "resolve the conflict and remove the marker lines; `git vault install` sets up a merge driver that merges env files key by key",
+        hint: `resolve it: \`git vault textconv ${display}\` shows both sides in plaintext; keep one line per key and delete the marker lines`,
       });
     }
     throw new VaultError("malformed-line", `${display}:${invalid.line}: not a KEY=value line, comment or blank line`, {

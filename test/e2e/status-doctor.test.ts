@@ -1,6 +1,6 @@
 // status and doctor against real git: a vault submodule from a local bare repo.
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeVaultHost } from "../support/git.js";
@@ -126,6 +126,31 @@ describe("doctor", () => {
     expect(r.stdout).toContain("DOCKER_HOST=tcp://10.0.0.5:2375 without TLS verification");
     sb.vault(host, ["doctor", "--fix"]);
     expect(sb.git(vault, "config", "--list")).not.toContain("cachetextconv");
+  });
+
+  it("reports an env file left with an unresolved merge conflict, as the commands that refuse it do", () => {
+    const vault = join(host, "vault");
+    const dev = readFileSync(join(vault, ".env.dev"), "utf8");
+    const token = /^API_TOKEN=.*$/m.exec(dev)?.[0] as string;
+    const conflicted = join(vault, ".env.merging");
+    // What git leaves when the merge driver reports a conflict on API_TOKEN.
+    writeFileSync(conflicted, dev.replace(token, `<<<<<<< ours\n${token}\n=======\n${token}\n>>>>>>> theirs`));
+    try {
+      const line = readFileSync(conflicted, "utf8").split("\n").indexOf("<<<<<<< ours") + 1;
+      const status = sb.vault(host, ["status"]);
+      expect(status.stdout).toMatch(new RegExp(`vault/\\.env\\.merging .*unresolved merge conflict at line ${line}`));
+      const json = JSON.parse(sb.vault(host, ["status", "--json"]).stdout) as { envFiles: { file: string; conflictLines: number[] }[] };
+      expect(json.envFiles.find((f) => f.file === "vault/.env.merging")?.conflictLines).toEqual([line, line + 2, line + 4]);
+      const doctor = sb.vault(host, ["doctor"]);
+      expect(doctor.status).toBe(1);
+      expect(doctor.stdout).toContain(`problem: vault/.env.merging:${line}: unresolved merge conflict (every command that reads the file refuses it)\n    fix: resolve it: git vault textconv vault/.env.merging shows both sides in plaintext`);
+      expect(doctor.stdout).not.toContain(".env.merging: not in canonical style");
+      const list = sb.vault(host, ["list", "--env", "merging"]);
+      expect(list.status).toBe(1);
+      expect(list.stderr).toContain(`hint: resolve it: \`git vault textconv vault/.env.merging\` shows both sides in plaintext`);
+    } finally {
+      rmSync(conflicted);
+    }
   });
 
   it("names the global config file that turns cachetextconv on, and does not claim to repair what it leaves alone", () => {

@@ -61,6 +61,8 @@ export function renderStatus(s: VaultStatus, cwd: string): string {
       `${f.recipients} recipient${f.recipients === 1 ? "" : "s"}`,
       `fingerprint ${f.fingerprint.slice(0, 16)}`,
       [
+        f.conflictLines.length > 0 ? `unresolved merge conflict at line ${f.conflictLines[0] ?? ""}` : "",
+        ...f.invalidLines.map((line) => `invalid line ${line}`),
         f.trust === "changed" ? "recipients changed since trusted" : "",
         f.plaintext ? `${f.plaintext} plaintext` : "",
         f.stale ? `${f.stale} stale` : "",
