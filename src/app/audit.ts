@@ -172,7 +172,9 @@ async function recordAfter<T>(ctx: Context, note: AuditNote, operation: () => Pr
       try {
         await record(ctx, note, denied ? "denied" : "failed", errorCode(error));
       } catch (auditError) {
-        if (auditError instanceof VaultError) ctx.stderr.write(`warning: ${auditError.message}\n`);
+        // The same failure (an invalid configuration, which also says where the log is) is reported once, as the error.
+        const same = error instanceof Error && auditError instanceof Error && auditError.message === error.message;
+        if (auditError instanceof VaultError && !same) ctx.stderr.write(`warning: ${auditError.message}\n`);
       }
     }
     throw error;

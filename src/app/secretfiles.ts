@@ -24,6 +24,9 @@ function filesFor(target: Target, values: ReadonlyMap<string, DecryptedValue>): 
   for (const [key, v] of values) {
     const spec = manifest.get(key)?.file;
     const name = spec?.path ?? key;
+    if (name === "." || name === "..") {
+      throw new VaultError("files-name", `${target.display}: ${key} cannot be the name of its file (. and .. name folders)`, { hint: `give it a file.path in ${target.config.source ?? "the configuration"} (secrets.${key}.file.path)` });
+    }
     const other = taken.get(name);
     if (other !== undefined) {
       throw new VaultError("files-clash", `${key} and ${other} would both be written to the file ${name}`, { hint: `give one of them another file.path in ${target.config.source ?? "the configuration"}` });

@@ -70,6 +70,8 @@ describe("loadConfig", () => {
     ["secrets:\n  A: { envs: [] }\n", "secrets.A.envs must be a non-empty list of env names"],
     ["secrets:\n  A: { file: { path: /etc/passwd } }\n", "secrets.A.file.path must be a relative path without '..'"],
     ["secrets:\n  A: { file: { path: a/../b } }\n", "secrets.A.file.path must be a relative path without '..'"],
+    ['secrets:\n  A: { file: { mode: "0440" } }\n', "secrets.A.file needs a path: the file's name in the run folder, like { path: db/password }"],
+    ["secrets:\n  A: { file: {} }\n", "secrets.A.file needs a path"],
     ['secrets:\n  A: { file: { path: a, mode: "0755" } }\n', "secrets.A.file.mode must let the owner read and no one execute"],
     ["secrets:\n  A: { file: { path: a, mode: 400 } }\n", 'secrets.A.file.mode must be an octal string like "0400"'],
     ["secrets:\n  A: { file: a }\n  B: { file: a }\n", "secrets.B.file.path is also the file of secrets.A"],

@@ -138,6 +138,7 @@ function validateSecrets(value: unknown, source: string): Record<string, Manifes
         case "file": {
           const f: unknown = typeof v === "string" ? { path: v } : v;
           if (!isObject(f) || Object.keys(f).some((k) => k !== "path" && k !== "mode")) fail(source, `${at}.file must be { path: NAME, mode: "0400" }`);
+          if (f["path"] === undefined || f["path"] === "") fail(source, `${at}.file needs a path: the file's name in the run folder, like { path: db/password }`);
           if (typeof f["path"] !== "string" || !isPlainRelativePath(f["path"])) fail(source, `${at}.file.path must be a relative path without '..'`);
           const mode = f["mode"] ?? "0400";
           if (typeof mode !== "string" || !FILE_MODE_RE.test(mode)) fail(source, `${at}.file.mode must be an octal string like "0400"`);

@@ -26,6 +26,10 @@ describe("encodeDotenv", () => {
       { numRuns: 500 },
     );
   });
+
+  it("refuses a NUL byte, which import would refuse to read back", () => {
+    expect(() => encodeDotenv([["OK", "fine"], ["NULV", "a\0b"]])).toThrow(new ExportError("NULV", "the value holds a NUL byte, which a dotenv file cannot carry (import refuses it)"));
+  });
 });
 
 describe("encodeShell", () => {

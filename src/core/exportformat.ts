@@ -27,6 +27,8 @@ export class ExportError extends Error {
 export function encodeDotenv(pairs: readonly Pair[]): string {
   return pairs
     .map(([key, value]) => {
+      // Written raw, `import` (and a process given the file) could not take it back.
+      if (value.includes("\0")) throw new ExportError(key, "the value holds a NUL byte, which a dotenv file cannot carry (import refuses it)");
       try {
         return `${key}=${encodeRawValue(value)}\n`;
       } catch {

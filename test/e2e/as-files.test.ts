@@ -71,6 +71,14 @@ describe.skipIf(!shmIsTmpfs)("run --as-files on /dev/shm", () => {
     expect(ok(["run", "--as-files", "--only", "TLS_KEY", "--", "sh", "-c", 'cat "$TLS_KEY_FILE"'], {}, host).stdout).toBe(TLS);
   });
 
+  it("a key named . or .. (which names a folder, not a file) is refused before anything is written, naming the key", () => {
+    ok(["set", "..", "--env", "dots", "--stdin"], { input: log.secret("dot-dot-value-3e1") }, host);
+    const r = run(["run", "--env", "dots", "--only", "..", "--as-files", "--", "true"], {}, host);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error: vault/.env.dots: .. cannot be the name of its file (. and .. name folders)\nhint: give it a file.path in");
+    expect(r.stderr).not.toContain("EEXIST");
+  });
+
   it("the folder is removed when the command fails too, and its exit code is returned", () => {
     const r = run(["run", "--as-files", "--", "sh", "-c", 'echo "$DB_PASSWORD_FILE"; exit 7'], {}, host);
     expect(r.status).toBe(7);

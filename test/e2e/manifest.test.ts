@@ -163,6 +163,10 @@ describe("validate", () => {
     const r = run(["validate"], {}, host);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error: ${cfg}: secrets.TLS_KEY.file.path must be a relative path without '..'`);
+    // A file entry without a path says so; and the error is printed once (not first as a warning of the audit log too).
+    writeFileSync(cfg, 'secrets:\n  TLS_KEY: { file: { mode: "0440" } }\n');
+    const noPath = run(["run", "--as-files", "--", "true"], {}, host);
+    expect([noPath.status, noPath.stderr]).toEqual([1, `error: ${cfg}: secrets.TLS_KEY.file needs a path: the file's name in the run folder, like { path: db/password }\nhint: see docs/configuration.md\n`]);
     writeFileSync(cfg, "groups:\n  deploy: []\n");
     expect(run(["run", "--", "true"], {}, host).stderr).toContain(`error: ${cfg}: groups.deploy must be a non-empty list of key names`);
     writeFileSync(cfg, MANIFEST);
