@@ -7,7 +7,7 @@
  * short anywhere, every file is readable with the stored keys, and running
  * `rotate` again finishes the job with the same pending key.
  */
-import { readHeader, recipientList, setRecipients } from "../core/recipients.js";
+import { readHeader, recipientList, replaceRecipient } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { UsageError, VaultError } from "../errors.js";
 import { type DeviceIdentity, type StoredKey, deviceIdentityStore, isoSeconds } from "../keys/store.js";
@@ -92,8 +92,7 @@ async function rotate(ctx: Context, request: TargetOptions, note: AuditNote): Pr
     await updateEnvFile(ctx, path, display, async (loaded) => {
       const header = readHeader(loaded.file).recipients;
       const label = header.find((r) => r.recipient === oldRecipient)?.label ?? null;
-      const next = header.filter((r) => r.recipient !== oldRecipient && r.recipient !== newRecipient).map((r) => ({ recipient: r.recipient, label: r.label }));
-      const file = setRecipients(loaded.file, [...next, { recipient: newRecipient, label }]);
+      const file = replaceRecipient(loaded.file, oldRecipient, { recipient: newRecipient, label });
       const result = await encryptValues(display, file, recipientList(readHeader(file)), allKeys);
       reencrypted = result.reencrypted;
       note.keys = [...(note.keys ?? []), ...result.keys];

@@ -82,6 +82,29 @@ export function ensureHeader(file: EnvFile, recipients: readonly Recipient[]): E
 const BOM = "\uFEFF";
 
 /**
+ * The file with the recipient line of `from` replaced, where it stands, by one
+ * for `to` (what `rotate` does to this device's line: one changed line in the
+ * diff). Another line already listing `to` is dropped. A file that does not
+ * list `from` gets `to` added as {@link setRecipients} adds one.
+ */
+export function replaceRecipient(file: EnvFile, from: string, to: Recipient): EnvFile {
+  if (!file.entries.some((e) => e.kind === "recipient" && e.recipient === from)) {
+    return setRecipients(file, [...readHeader(file).recipients, to]);
+  }
+  const out: Entry[] = [];
+  let replaced = false;
+  for (const e of file.entries) {
+    if (e.kind === "recipient" && (e.recipient === from || e.recipient === to.recipient)) {
+      if (e.recipient === from && !replaced) out.push(lineEntry(recipientLine(to), e.eol));
+      replaced ||= e.recipient === from;
+      continue;
+    }
+    out.push(e);
+  }
+  return renumber(out);
+}
+
+/**
  * Sets the recipient lines to exactly `recipients`: lines of kept recipients
  * stay as they are (a new label replaces the old one), removed ones are
  * dropped, added ones go after the last recipient line.

@@ -323,6 +323,10 @@ describe("rotate", () => {
       expect(text).not.toContain(old);
       expect(text).toContain(`# recipient: ${fresh} rotator\n`);
     }
+    // The new recipient takes the old one's line: prod listed the rotator first, and still does.
+    expect(readFileSync(join(vault, ".env.prod"), "utf8").split("\n").slice(0, 3)).toEqual(["# git-vault v1", `# recipient: ${fresh} rotator`, `# recipient: ${other} teammate`]);
+    const headerDiff = sb.git(vault, "diff", "--no-textconv", "-U0", "--", ".env.prod").split("\n").filter((l) => /^[-+]# recipient/.test(l));
+    expect(headerDiff).toEqual([`-# recipient: ${old} rotator`, `+# recipient: ${fresh} rotator`]);
     expect(readFileSync(join(vault, ".env.ci")).equals(ciBefore)).toBe(true);
     // The new key alone reads both files.
     const store = readFileSync(identityPath, "utf8");
