@@ -22,16 +22,19 @@ import { type Target, type TargetOptions, resolveTarget } from "./target.js";
 import { loadEnvFile, requireRecipients, validateEnvFile } from "./vaultfile.js";
 
 /** Rejects key names dotenv cannot read. */
-export function checkKeyName(key: string): void {
+export function checkKeyName(key: string, options: { setting?: boolean } = {}): void {
+  // For set, where the key and a value are given side by side, the likely slip is swapping them.
+  const usage = options.setting ? "; the key comes first: `git vault set KEY [VALUE]`" : "";
   if (containsPrivateKey(key)) {
     // A key name is stored in plain text: in the file, its history and every diff.
-    throw new UsageError("invalid key name: it is a private key (AGE-SECRET-KEY-…, not shown)", "keys look like DATABASE_URL; the key comes first: `git vault set KEY [VALUE]`");
+    throw new UsageError("invalid key name: it is a private key (AGE-SECRET-KEY-…, not shown)", `keys look like DATABASE_URL${usage}`);
   }
   if (!KEY_PATTERN.test(key)) {
     // Not quoted back: a value given where the key goes (arguments swapped) is a secret.
-    const hint = /^[\w.-]+=/.test(key)
-      ? "the key and its value are two arguments: `git vault set KEY VALUE`, or the value on stdin with `--stdin`"
-      : "keys look like DATABASE_URL; the key comes first: `git vault set KEY [VALUE]`";
+    const hint =
+      options.setting && /^[\w.-]+=/.test(key)
+        ? "the key and its value are two arguments: `git vault set KEY VALUE`, or the value on stdin with `--stdin`"
+        : `keys look like DATABASE_URL (letters, digits, '_', '.' and '-')${usage}`;
     throw new UsageError(`invalid key name (${key.length} characters, not all letters, digits, '_', '.' or '-')`, hint);
   }
 }
@@ -59,7 +62,7 @@ export function checkSectionName(section: string | undefined): void {
 
 /** Encrypts `value` to the file's recipients and stores it under `key`. Needs no private key. */
 export async function setSecret(ctx: Context, request: SetRequest): Promise<SetResult> {
-  checkKeyName(request.key);
+  checkKeyName(request.key, { setting: true });
   checkSectionName(request.section);
   if (request.value.reveal().includes("\0")) {
     // `run` could never hand it to a program: no environment variable can hold a NUL.

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
+import { ENV_NAME_PATTERN } from "../core/dotenv.js";
 import { type Config, loadConfig } from "../config/index.js";
 import { NotInRepoError, UsageError, VaultError, containsPrivateKey } from "../errors.js";
 import { submoduleUrl, tryRepoRoot } from "../git/index.js";
@@ -40,7 +41,6 @@ export interface Target {
 
 /** The default vault dir name below the host repo root. */
 export const DEFAULT_VAULT_DIR = "vault";
-const ENV_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /**
  * Names the vault's `.gitattributes` (`.env`, `.env.*`) gives to git-vault's
  * drivers, whatever follows the dot: the guard, `check --all` and `verify`
@@ -82,9 +82,9 @@ export async function resolveVaultDir(ctx: Context, options: TargetOptions): Pro
 export function envNameFor(ctx: Context, options: TargetOptions, config: Config): string {
   const name = options.env ?? (ctx.env["GIT_VAULT_ENV"] || undefined) ?? config.defaultEnv ?? "dev";
   const from = options.env !== undefined ? "--env" : ctx.env["GIT_VAULT_ENV"] ? "GIT_VAULT_ENV" : "the configuration's defaultEnv";
-  if (!ENV_NAME_RE.test(name) || containsPrivateKey(name)) {
+  if (!ENV_NAME_PATTERN.test(name) || containsPrivateKey(name)) {
     // Not quoted back, and never a file name: it may be a secret typed in the wrong place.
-    throw new UsageError(`invalid env name (from ${from})`, "env names are letters, digits, '.', '_' and '-', like dev or prod");
+    throw new UsageError(`invalid env name (from ${from})`, "env names are letters, digits, '.', '_' and '-' (at most 64), like dev or prod");
   }
   if (/\.lock$/i.test(name)) {
     // .env.NAME.lock is the lock file of .env.NAME (files/lock.ts).

@@ -37,8 +37,9 @@ export interface ManifestEntry {
 }
 
 const MODULE = "git-vault";
+// The names core/dotenv.ts defines (KEY_PATTERN, ENV_NAME_PATTERN): config/ sits below core/ and cannot import them.
 const KEY_RE = /^[\w.-]+$/;
-const ENV_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ENV_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const FILE_MODE_RE = /^0?[0-7]{3}$/;
 const PACKAGE_PROP = "gitVault";
 const SEARCH_PLACES = [

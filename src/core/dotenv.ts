@@ -15,6 +15,14 @@ export const DOTENV_LINE =
 /** A key name as dotenv accepts it. */
 export const KEY_PATTERN = /^[\w.-]+$/;
 
+/**
+ * An env name (the NAME of `.env.NAME`): letters, digits, `.`, `_` and `-`,
+ * at most 64 characters, so that the file, its lock and the lock's
+ * temporary name stay within a file system's 255 bytes, and the HTTP API
+ * (`/v1/secrets/NAME`) takes every name the CLI does.
+ */
+export const ENV_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
 /** Decodes a raw value (the LINE expression's second group) the way dotenv does. */
 export function decodeRawValue(raw: string): string {
   let value = raw.trim();

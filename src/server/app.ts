@@ -15,7 +15,7 @@ import type { Context } from "../app/context.js";
 import { checkKeyName, commitEnvFile, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
 import { type Target, resolveTarget } from "../app/target.js";
 import { type TokenStore, authenticate, consumeRevealOnce, refreshSession, touchSession } from "../app/tokens.js";
-import { KEY_PATTERN } from "../core/dotenv.js";
+import { ENV_NAME_PATTERN, KEY_PATTERN } from "../core/dotenv.js";
 import { Secret } from "../core/secret.js";
 import { type Scope, type Session, hasScope, keyMatches } from "../core/tokens.js";
 import { VaultError, containsPrivateKey } from "../errors.js";
@@ -54,7 +54,7 @@ declare module "fastify" {
   }
 }
 
-const ENV_SCHEMA = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" } as const;
+const ENV_SCHEMA = { type: "string", pattern: ENV_NAME_PATTERN.source } as const;
 // Key names as `set` takes them, minus `.` and `..` (a path segment, not a key, to every HTTP client).
 const KEY_SCHEMA = { type: "string", pattern: "^(?!\\.{1,2}$)[A-Za-z0-9_.-]{1,256}$" } as const;
 const ERROR_SCHEMA = {
@@ -319,7 +319,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     "/v1/secrets/:action",
     {
       schema: {
-        params: { type: "object", properties: { action: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}:reveal$" } }, required: ["action"] },
+        params: { type: "object", properties: { action: { type: "string", pattern: `^${ENV_NAME_PATTERN.source.slice(1, -1)}:reveal$` } }, required: ["action"] },
         body: { type: "object", properties: { keys: { type: "array", items: KEY_SCHEMA, minItems: 1, uniqueItems: true } }, required: ["keys"], additionalProperties: false },
         response: {
           200: {

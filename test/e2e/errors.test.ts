@@ -251,6 +251,11 @@ describe("command-line and repository errors", () => {
     const joined = log.secret("joined-value-5151");
     const eq = expectFailureUsage(["set", "--file", base, `API_TOKEN=${joined}`], /^error: invalid key name \(\d+ characters, .*\)\nhint: the key and its value are two arguments: `git vault set KEY VALUE`/);
     expect(eq.stderr).not.toContain(joined);
+    // get and run --only take a key alone: no advice about set's argument order.
+    for (const args of [["get", "--file", base, "x=1"], ["run", "--file", base, "--only", "a b", "--", "true"]]) {
+      const bad = expectFailureUsage(args, /^error: invalid key name \(3 characters, .*\)\nhint: keys look like DATABASE_URL \(letters, digits, '_', '.' and '-'\)\n$/);
+      expect(bad.stderr).not.toContain("git vault set");
+    }
     expectFailureUsage(["get", "--file", base, "--env", "prod", "API_TOKEN"], /--file cannot be combined/);
     expectFailureUsage(["list", "--file", ""], /^error: --file needs a value \(it was given an empty one\)\n/);
   });
@@ -293,6 +298,16 @@ describe("command-line and repository errors", () => {
     expect(env.stderr).toMatch(/invalid env name \(from --env\)/);
     const outputs = [add, remove, set, only, env].map((r) => r.stdout + r.stderr).join("\n");
     expect({ privateKey: outputs.includes(privateKey.slice(15)), swapped: outputs.includes(swapped) }).toEqual({ privateKey: false, swapped: false });
+  });
+
+  it("an env name over 64 characters is refused before any file is made; 64 works, lock and all", () => {
+    const dir = suite.sb.dir("long-env-names");
+    const long = run(["set", "--vault-dir", dir, "--env", "e".repeat(65), "K", "v"]);
+    expect([long.status, long.stderr]).toEqual([2, "error: invalid env name (from --env)\nhint: env names are letters, digits, '.', '_' and '-' (at most 64), like dev or prod\n"]);
+    expect(readdirSync(dir)).toEqual([]);
+    const ok64 = run(["set", "--vault-dir", dir, "--env", "e".repeat(64), "K", "v"]);
+    expect(ok64.status, ok64.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual([`.env.${"e".repeat(64)}`]);
   });
 
   it("a private key pasted where a path, name or variable goes is never printed back, nor stored as a name", () => {

@@ -29,7 +29,7 @@ export class SetCommand extends TargetCommand {
   async execute(): Promise<number> {
     const { checkKeyName, setSecret } = await import("../../app/secrets.js");
     // A bad key (`set KEY=value`) is named before a value is asked for or read.
-    checkKeyName(this.key);
+    checkKeyName(this.key, { setting: true });
     const value = await readSecretValue(this.context, { positional: this.value, stdin: this.stdin, fromFile: this.fromFile, key: this.key });
     const result = await setSecret(this.context, { ...this.target(), key: this.key, value, section: this.section, format: this.format });
     say(this.context, `${result.existed ? "updated" : "added"} ${this.key} in ${result.target.display}${result.created ? " (new file)" : ""}`);
