@@ -17,7 +17,7 @@ import { encryptValues } from "./bulk.js";
 import type { Context } from "./context.js";
 import { updateEnvFile } from "./store.js";
 import { askPolicy } from "./policy.js";
-import { type TargetOptions, allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
+import { allTargets, displayPath, envNameOfPath, resolveTarget } from "./target.js";
 import { type TrustPlaces, recordOwnChange, requireTrustFor } from "./trust.js";
 import { loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
@@ -38,15 +38,21 @@ async function recipientOf(key: Secret): Promise<string> {
   return identityToRecipient(key.reveal());
 }
 
-/** Runs `rotate` over every env file of the vault dir (the target alone for a bare --file); audited, and each file's policy hook is asked before its values are re-encrypted. */
-export function rotateIdentity(ctx: Context, request: TargetOptions): Promise<RotateResult> {
+/** What `rotate` is given: the vault, and an identity file only to refuse it. */
+export interface RotateRequest {
+  readonly vaultDir?: string | undefined;
+  readonly identityFile?: string | undefined;
+}
+
+/** Runs `rotate` over every env file of the vault dir; audited, and each file's policy hook is asked before its values are re-encrypted. */
+export function rotateIdentity(ctx: Context, request: RotateRequest): Promise<RotateResult> {
   return audited(ctx, "rotate", (note) => rotate(ctx, request, note));
 }
 
-async function rotate(ctx: Context, request: TargetOptions, note: AuditNote): Promise<RotateResult> {
+async function rotate(ctx: Context, request: RotateRequest, note: AuditNote): Promise<RotateResult> {
   const store = deviceIdentityStore(ctx.env);
   // Rotation changes what the device stores; an identity given per command (CI) is not this device's to rotate.
-  const inUse = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
+  const inUse = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
   if (inUse !== null && inUse.source.kind !== store.kind) {
     throw new UsageError(`rotate replaces this device's stored identity, but ${inUse.source.description} is in use`, "rotate a CI or shared key by making a new one (age-keygen), adding it with `git vault recipients add` and removing the old one");
   }
@@ -56,7 +62,7 @@ async function rotate(ctx: Context, request: TargetOptions, note: AuditNote): Pr
     throw new VaultError("no-identity", "this device has no identity to rotate", { hint: "create one with `git vault keygen`" });
   }
   const oldRecipient = current.recipient ?? (await recipientOf(current.key));
-  const target = await resolveTarget(ctx, request);
+  const target = await resolveTarget(ctx, { vaultDir: request.vaultDir });
   note.target = target;
   const paths = allTargets(target);
 

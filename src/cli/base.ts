@@ -12,10 +12,13 @@ export type CliContext = BaseContext &
 /** A command with git-vault's context. */
 export abstract class VaultCommand extends Command<CliContext> {}
 
+/** `--vault-dir`, for commands that work on a whole vault rather than one env file. */
+export const vaultDirOption = () => Option.String("--vault-dir", { description: "Vault folder (default: vault/ at the repository root)" });
+
 /** A command that works on one env file (`--file`, or `--vault-dir` + `--env`). */
 export abstract class TargetCommand extends VaultCommand {
   file = Option.String("--file,-f", { description: "Env file to use (wins over --vault-dir and --env)" });
-  vaultDir = Option.String("--vault-dir", { description: "Vault folder (default: vault/ at the repository root)" });
+  vaultDir = vaultDirOption();
   env = Option.String("--env,-e", { description: "Environment name: the file is VAULT_DIR/.env.NAME (default: dev)" });
   identityFile = Option.String("--identity-file,-i", { description: "age identity file to decrypt with" });
 

@@ -1,6 +1,7 @@
 // End-to-end tests of a team of two devices (two HOME folders) sharing a vault
 // through local bare repositories: trust on first use, `pull`, and a
 // recipient or vault URL changed behind a device's back.
+import { spawnSync } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -289,6 +290,21 @@ describe("history and review", () => {
 });
 
 describe("rotate", () => {
+  it("refuses an identity given per command, and takes no --env or --file (a whole vault moves, or none of it)", () => {
+    const { host, vault } = makeVaultHost(sb, { host: "rot-opts-host", remote: "rot-opts.git" });
+    const before = readFileSync(join(vault, ".env.dev"));
+    const device = okAs(undefined, host, ["keys", "show"]).stdout;
+    const ciKey = join(sb.root, "rot-ci.key");
+    const keygen = spawnSync("age-keygen", ["-o", ciKey], { encoding: "utf8" });
+    expect(keygen.status, keygen.stderr).toBe(0);
+    const refused = as(undefined, host, ["rotate", "-i", ciKey]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`rotate replaces this device's stored identity, but --identity-file ${ciKey} is in use`);
+    for (const args of [["rotate", "--env", "prod"], ["rotate", "--file", "vault/.env.dev"]]) expect(as(undefined, host, args).status, args.join(" ")).toBe(2);
+    expect(readFileSync(join(vault, ".env.dev")).equals(before)).toBe(true);
+    expect(okAs(undefined, host, ["keys", "show"]).stdout).toBe(device);
+  });
+
   it("moves the two env files that list this device to a new key; the third stays byte for byte; history still reads", () => {
     const home = sb.dir("rotator");
     const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_STATE_HOME: join(home, ".local", "state") };

@@ -1,8 +1,10 @@
-import { Command } from "clipanion";
-import { TargetCommand } from "../base.js";
+import { Command, Option } from "clipanion";
+import { VaultCommand, vaultDirOption } from "../base.js";
 import { say } from "../ui.js";
 
-export class RotateCommand extends TargetCommand {
+// A whole vault, not one env file: rotate takes no --env or --file (moving one
+// file would leave the vault's others on the retired key).
+export class RotateCommand extends VaultCommand {
   static override paths = [["rotate"]];
   static override usage = Command.Usage({
     category: "Team",
@@ -16,9 +18,13 @@ export class RotateCommand extends TargetCommand {
     ],
   });
 
+  vaultDir = vaultDirOption();
+  // Not offered, but refused with the reason: a key given per command is not this device's to rotate.
+  identityFile = Option.String("--identity-file,-i", { hidden: true });
+
   async execute(): Promise<number> {
     const { rotateIdentity } = await import("../../app/rotate.js");
-    const r = await rotateIdentity(this.context, this.target());
+    const r = await rotateIdentity(this.context, { vaultDir: this.vaultDir, identityFile: this.identityFile });
     say(this.context, `${r.resumed ? "finished the rotation started earlier" : "rotated"}: ${r.oldRecipient} -> ${r.newRecipient} (the old key is kept, retired, in ${r.store})`);
     for (const f of r.files) say(this.context, `${f.file}: new recipient, ${f.reencrypted} value${f.reencrypted === 1 ? "" : "s"} re-encrypted`);
     if (r.files.length === 0) say(this.context, "no env file listed this device's old recipient");

@@ -1,9 +1,7 @@
 import { Command, Option } from "clipanion";
 import { UsageError } from "../../errors.js";
-import { VaultCommand } from "../base.js";
+import { VaultCommand, vaultDirOption } from "../base.js";
 import { printJson, say, table } from "../ui.js";
-
-const vaultDirOption = () => Option.String("--vault-dir", { description: "Vault folder (default: vault/ at the repository root)" });
 
 export class TokenIssueCommand extends VaultCommand {
   static override paths = [["token", "issue"]];
