@@ -177,10 +177,12 @@ async function initSteps(ctx: Context, request: InitRequest, made: Made): Promis
   const rootCtx = repoContext(host, root);
   // The same precedence as every other command: flag, GIT_VAULT_DIR, configuration, vault/.
   const configured = request.vaultDir ?? (ctx.env["GIT_VAULT_DIR"] || undefined);
-  const vaultDir = configured !== undefined ? resolve(ctx.cwd, configured) : ((await loadConfig(ctx.cwd, root)).vaultDir ?? join(root, DEFAULT_VAULT_DIR));
+  const config = await loadConfig(ctx.cwd, root);
+  const vaultDir = configured !== undefined ? resolve(ctx.cwd, configured) : (config.vaultDir ?? join(root, DEFAULT_VAULT_DIR));
   const vaultRel = relative(root, vaultDir).split(sep).join("/");
   if (vaultRel === "" || vaultRel.startsWith("..")) throw new UsageError(`the vault dir must be inside the repository: ${vaultDir}`);
-  const envName = envNameFor(ctx, request, {});
+  // The env every later command defaults to: --env, GIT_VAULT_ENV, the configuration's defaultEnv, dev.
+  const envName = envNameFor(ctx, request, config);
   const next: string[] = [];
 
   // Joining comes first, so a checkout git refuses leaves nothing behind, not even a new identity.

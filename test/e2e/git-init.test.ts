@@ -440,6 +440,15 @@ describe("git vault init --no-submodule", () => {
     expect(readFileSync(join(host, "libs", "secrets", ".env.dev"), "utf8")).toMatch(/^CONFIGURED=encrypted:gv1:/m);
   });
 
+  it("creates the env file of the configuration's defaultEnv, the one every later command uses", () => {
+    const host = hostWithCommit(sb, "host-default-env");
+    writeFileSync(join(host, ".git-vaultrc.yaml"), "defaultEnv: prod\n");
+    gitVault(sb, host, "init", "--no-submodule");
+    expect(readdirSync(join(host, "vault")).filter((f) => f.startsWith(".env"))).toEqual([".env.prod"]);
+    const list = gitRun(sb, host, ["vault", "list"]);
+    expect([list.status, list.stderr]).toEqual([0, ""]);
+  });
+
   it("with no vault/, names the host's submodules instead of only sending a teammate to create a vault", () => {
     const host = hostWithCommit(sb, "host-elsewhere");
     sb.git(host, "config", "-f", ".gitmodules", "submodule.libs/secrets.path", "libs/secrets");
