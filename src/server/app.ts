@@ -14,6 +14,7 @@ import { type DecryptedValue, decryptSelection } from "../app/run.js";
 import type { Context } from "../app/context.js";
 import { checkKeyName, commitEnvFile, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
 import { type Target, resolveTarget } from "../app/target.js";
+import { loadConfig } from "../config/index.js";
 import { type TokenStore, authenticate, consumeRevealOnce, refreshSession, touchSession } from "../app/tokens.js";
 import { ENV_NAME_PATTERN, KEY_PATTERN } from "../core/dotenv.js";
 import { Secret } from "../core/secret.js";
@@ -171,11 +172,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const envTarget = async (request: FastifyRequest, session: Session, env: string): Promise<Target> => {
     if (containsPrivateKey(env)) throw new HttpError(400, "usage", "invalid env name: it is a private key (not shown)");
     if (env !== session.env) throw new HttpError(404, "env-not-found", `no env ${env}`);
-    let target = targets.get(env);
-    if (target === undefined) {
-      target = await resolveTarget(ctx, { vaultDir, env });
-      targets.set(env, target);
+    let resolved = targets.get(env);
+    if (resolved === undefined) {
+      resolved = await resolveTarget(ctx, { vaultDir, env });
+      targets.set(env, resolved);
     }
+    // The configuration is read afresh on every request: a policy hook (or manifest, or audit log) that
+    // arrives with a teammate's `git pull` applies from the next request on, not from the next restart.
+    const target: Target = { ...resolved, config: await loadConfig(ctx.cwd, resolved.repoRoot) };
     if (!existsSync(target.path)) throw new HttpError(404, "env-not-found", `no env ${env}`);
     if (request.audited.note !== null) request.audited.note.target = target;
     return target;

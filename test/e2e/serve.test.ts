@@ -523,13 +523,17 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("audit log and poli
     expect(vaultCmd(["audit", "verify"]).status).toBe(0);
   });
 
-  it("asks the env's policy hook before a reveal: a refusal is 403 and spends no reveal-once token", async () => {
+  it("asks the env's policy hook before a reveal, also one configured after the server started: a refusal is 403 and spends no reveal-once token", async () => {
     writeFileSync(join(vault, ".env.prod"), readFileSync(envFile, "utf8"));
+    const s = await startServer(["--listen", "127.0.0.1:0"]);
+    // The server has read prod's target (and the configuration, with no hook yet) before the policy arrives.
+    const reader = issue("prod-reader", ["--env", "prod", "--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "10m"]);
+    expect(curl("POST", `${s.url}/v1/secrets/prod/DEPLOY_KEY:reveal`, { token: reader.access() }).status).toBe(200);
     writeFileSync(join(host, ".git-vaultrc.json"), JSON.stringify({ policyHook: { prod: "./deny-prod.sh" } }));
     const asked = join(sb.root, "policy-asked.json");
     writeFileSync(join(host, "deny-prod.sh"), `#!/bin/sh\ncat >"${asked}"\necho 'prod reveals need a ticket' >&2\nexit 1\n`, { mode: 0o755 });
     expect(vaultCmd(["policy", "allow"]).status).toBe(0);
-    const s = await startServer(["--listen", "127.0.0.1:0"]);
+    expect(curl("POST", `${s.url}/v1/secrets/prod/DEPLOY_KEY:reveal`, { token: reader.access() }).status).toBe(403);
     const once = issue("prod-once", ["--env", "prod", "--reveal-once", "DEPLOY_KEY", "--ttl", "10m"]);
     const r = curl("POST", `${s.url}/v1/secrets/prod/DEPLOY_KEY:reveal`, { token: once.access() });
     expect(r.status).toBe(403);
