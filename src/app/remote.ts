@@ -11,6 +11,7 @@ import { Secret } from "../core/secret.js";
 import { UsageError, VaultError } from "../errors.js";
 import { withFileLock } from "../files/lock.js";
 import { checkCommand } from "../runtime/child.js";
+import { isLoopback } from "../core/hosts.js";
 import { type Answer, type ServerAddress, parseServer, send } from "../remote/client.js";
 import type { Context } from "./context.js";
 import { type DecryptedValue, runWithValues } from "./run.js";
@@ -59,6 +60,12 @@ class RemoteSession {
 
   constructor(ctx: Context, options: RemoteOptions) {
     this.server = parseServer(options.server);
+    // git vault serve serves clear text on loopback only: a clear-text URL of another host is a typo, a proxy or
+    // an impostor, and the access token would cross the network readable.
+    const { base, socketPath } = this.server;
+    if (socketPath === null && base.protocol === "http:" && !isLoopback(base.hostname)) {
+      throw new UsageError(`--server ${this.server.display} is not on this machine: the token would be sent in clear text`, "use https:// (git vault serve --tls-cert … --tls-key …), a loopback address, or unix:PATH");
+    }
     if (options.tokenDir === "") throw new UsageError("--token-dir needs a value");
     this.dir = resolve(ctx.cwd, options.tokenDir);
     prepareTokenDir(this.dir);

@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   ACCESS_PREFIX,
   REFRESH_PREFIX,
@@ -57,6 +57,8 @@ export class TokenStore {
     } catch {
       return [];
     }
+    checkNotWritableByOthers(this.path, stat.mode);
+    checkNotWritableByOthers(dirname(this.path), statSync(dirname(this.path)).mode);
     const c = this.cache;
     if (c !== null && c.mtimeMs === stat.mtimeMs && c.size === stat.size && c.ino === stat.ino) return c.sessions;
     const sessions = parseStore(readFileSync(this.path, "utf8"), this.path);
@@ -83,6 +85,14 @@ export class TokenStore {
       return Promise.resolve(result);
     });
   }
+}
+
+/** Whoever can write the token store (or replace it in its folder) can mint sessions: group or other write access stops every use of it, as sshd's StrictModes would. */
+function checkNotWritableByOthers(path: string, mode: number): void {
+  if ((mode & 0o022) === 0) return;
+  throw new VaultError("token-store-permissions", `${path} is writable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, "0")}): whoever can write it can issue themselves tokens`, {
+    hint: `check who changed it, then: chmod go-w ${path}`,
+  });
 }
 
 function parseStore(text: string, path: string): Session[] {
@@ -140,9 +150,11 @@ function writeTokenFile(path: string, text: string): void {
 
 /** Makes (or checks) a token folder: it must not be readable by others. */
 export function prepareTokenDir(dir: string): void {
+  const notFolder = () => new VaultError("token-dir", `${dir} is not a folder`, { hint: "name a folder for the token files (it is made when missing)" });
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw notFolder();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stat = statSync(dir);
-  if (!stat.isDirectory()) throw new VaultError("token-dir", `${dir} is not a folder`);
+  if (!stat.isDirectory()) throw notFolder();
   if ((stat.mode & 0o077) !== 0) {
     throw new VaultError("token-dir", `${dir} can be read by other users (mode ${(stat.mode & 0o777).toString(8)})`, { hint: `chmod 700 ${dir}` });
   }
@@ -167,6 +179,12 @@ export function writeTokenDir(dir: string, access: string, refresh: string | nul
   return files;
 }
 
+/** When an access token issued now expires: after its lifetime, and never after the session's (its refresh token's) end. */
+function accessExpiry(now: Date, ttlMs: number, sessionEnds: string | null): string {
+  const own = now.getTime() + ttlMs;
+  return new Date(sessionEnds === null ? own : Math.min(own, Date.parse(sessionEnds))).toISOString();
+}
+
 /** `token issue`: a new session; its tokens go to `outDir` only. */
 export async function issueToken(ctx: Context, request: IssueRequest): Promise<IssueResult> {
   if (!NAME_RE.test(request.name) || containsPrivateKey(request.name)) {
@@ -183,6 +201,7 @@ export async function issueToken(ctx: Context, request: IssueRequest): Promise<I
   const outDir = resolve(ctx.cwd, request.outDir);
   const access = newToken(ACCESS_PREFIX);
   const refresh = request.revealOnce === undefined && request.refreshTtlMs !== null ? newToken(REFRESH_PREFIX) : null;
+  const refreshExpires = refresh === null || request.refreshTtlMs === null ? null : new Date(now.getTime() + request.refreshTtlMs);
   const session: Session = {
     id: randomBytes(8).toString("hex"),
     name: request.name,
@@ -191,10 +210,10 @@ export async function issueToken(ctx: Context, request: IssueRequest): Promise<I
     scopes: request.revealOnce === undefined ? [...request.scopes] : ["reveal"],
     created: now.toISOString(),
     accessHash: hashToken(access),
-    accessExpires: new Date(now.getTime() + request.ttlMs).toISOString(),
+    accessExpires: accessExpiry(now, request.ttlMs, refreshExpires?.toISOString() ?? null),
     accessTtlMs: request.ttlMs,
     refreshHash: refresh === null ? null : hashToken(refresh),
-    refreshExpires: refresh === null || request.refreshTtlMs === null ? null : new Date(now.getTime() + request.refreshTtlMs).toISOString(),
+    refreshExpires: refreshExpires?.toISOString() ?? null,
     retiredRefreshHashes: [],
     revealOnce: request.revealOnce ?? null,
     revoked: null,
@@ -310,7 +329,7 @@ export async function refreshSession(store: TokenStore, refresh: string, now: Da
     const updated: Session = {
       ...s,
       accessHash: hashToken(access),
-      accessExpires: new Date(now.getTime() + s.accessTtlMs).toISOString(),
+      accessExpires: accessExpiry(now, s.accessTtlMs, s.refreshExpires),
       refreshHash: hashToken(next),
       retiredRefreshHashes: [...s.retiredRefreshHashes, hash].slice(-1000),
       lastUsed: now.toISOString(),

@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import { lineChanges, listKeys } from "../app/bulk.js";
 import { type AuditNote, audited } from "../app/audit.js";
 import { type DecryptedValue, decryptSelection } from "../app/run.js";
@@ -95,6 +95,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     // Refuse, never repair: no stripped fields, no `5` taken for "5".
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // Errors the router raises before any route or hook (a URL that does not decode): the same shape as
+    // every other error, never fastify's own answer, which quotes the URL (a value typed into a path).
+    frameworkErrors: (error, request, reply) => {
+      const answer = errorReply(error);
+      void (reply as unknown as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
+      // No hook runs for it: its audit entry is written here (every request has one).
+      const refused = new VaultError(answer.code, "refused");
+      audited(ctx, `serve ${request.method} (invalid URL)`, () => Promise.reject(refused)).catch((failure: unknown) => {
+        if (failure !== refused) ctx.stderr.write(`warning: cannot write the audit log (${failure instanceof VaultError ? failure.code : "error"})\n`);
+      });
+    },
   });
   app.decorateRequest("session", null);
   app.decorateRequest("audited", null as unknown as FastifyRequest["audited"]);

@@ -37,6 +37,8 @@ const STATUS: Readonly<Record<string, number>> = {
   "audit-write": 503,
   "no-identity": 503,
   "remote-worker": 503,
+  "token-store-permissions": 503,
+  "token-store-invalid": 503,
 };
 
 /** Fastify's own errors (parsing, limits, validation) by their code, with fixed messages: theirs may quote the body. */
@@ -47,6 +49,9 @@ const FRAMEWORK: Readonly<Record<string, [number, string, string]>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, "unsupported-media-type", "send the body as application/json"],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, "bad-request", "the Content-Length does not match the body"],
   FST_ERR_CTP_INVALID_TYPE: [415, "unsupported-media-type", "send the body as application/json"],
+  // Raised by the router, before any route: fastify's own answer quotes the URL.
+  FST_ERR_BAD_URL: [400, "bad-url", "the URL is not valid (it is not shown)"],
+  FST_ERR_ASYNC_CONSTRAINT: [400, "bad-request", "the request was refused"],
 };
 
 /** The status and body for an error thrown while answering a request. */

@@ -5,7 +5,7 @@
  */
 import { connect } from "node:net";
 import { lstatSync, unlinkSync } from "node:fs";
-import { isIP } from "node:net";
+import { isLoopback } from "../core/hosts.js";
 import { resolve } from "node:path";
 import { UsageError, VaultError } from "../errors.js";
 
@@ -25,13 +25,6 @@ export function parseListen(text: string, cwd: string): ListenAddress {
   const port = Number(m?.[2]);
   if (m === null || port > 65535) throw new UsageError("--listen takes unix:PATH or HOST:PORT", "like --listen 127.0.0.1:7583 or --listen unix:/run/git-vault/serve.sock");
   return { kind: "tcp", host: (m[1] as string).replace(/^\[|\]$/g, ""), port };
-}
-
-/** Whether a host name or address is this machine only. */
-export function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1";
 }
 
 /** Refuses a network address without TLS. */

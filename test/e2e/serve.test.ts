@@ -4,7 +4,7 @@
 // registered, and afterAll proves none reached a server's output, the audit
 // log, an error answer or any stderr.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -342,6 +342,24 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("bad input gets a 4
     alive();
   });
 
+  it("a URL that does not decode: the usual error shape, the URL not echoed, and an audit entry", async () => {
+    const secretish = log.secret("AGE-SECRET-KEY-1QQQQPATHTYPO");
+    const port = Number(new URL(server.url).port);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(port, "127.0.0.1", () => socket.write(`GET /v1/secrets/dev/${secretish}%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+      socket.on("data", (c: Buffer) => chunks.push(c));
+      socket.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      socket.on("error", reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw.slice(raw.indexOf("\r\n\r\n") + 4)).toBe('{"error":{"code":"bad-url","message":"the URL is not valid (it is not shown)"}}');
+    expect(raw).not.toContain("QQQQPATHTYPO");
+    const last = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e["command"] === "serve GET (invalid URL)");
+    expect(last.map((e) => [e["result"], e["error"]])).toEqual([["failed", "bad-url"]]);
+    alive();
+  });
+
   it("an oversized body (413)", () => {
     const r = put("FUZZ", JSON.stringify({ value: "v".repeat(8000) }));
     expect([r.status, r.json()]).toEqual([413, { error: { code: "body-too-large", message: "the body is larger than the server accepts" } }]);
@@ -449,6 +467,39 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("the client: git va
     const entries = readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     const reveals = entries.filter((e) => e["client"] === "token many" && e["command"] === "serve reveal");
     expect(reveals.map((e) => [e["env"], e["keys"], e["result"]])).toEqual([["many", many.map(([k]) => k), "ok"]]);
+  });
+
+  it("never sends a token in clear text off this machine; --out naming a file is a clear error; an access token ends with its session", () => {
+    const t = issue("cleartext", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
+    for (const url of ["http://192.0.2.10:7583", "http://vault.example.test:7583"]) {
+      const r = vaultCmd(["remote", "get", "DEPLOY_KEY", "--reveal", "--server", url, "--token-dir", t.dir]);
+      expect([r.status, r.stderr.split("\n")[0]]).toEqual([2, `error: --server ${url} is not on this machine: the token would be sent in clear text`]);
+    }
+    const file = join(sb.root, "not-a-folder");
+    writeFileSync(file, "");
+    const out = vaultCmd(["token", "issue", "--name", "to-file", "--keys", "DEPLOY_*", "--scope", "read", "--ttl", "1h", "--out", file]);
+    expect([out.status, out.stderr]).toEqual([1, `error: ${file} is not a folder\nhint: name a folder for the token files (it is made when missing)\n`]);
+    // --ttl longer than --refresh-ttl: the access token ends with the session.
+    const short = JSON.parse(vaultCmd(["token", "issue", "--name", "short-session", "--keys", "DEPLOY_*", "--scope", "read", "--ttl", "30d", "--refresh-ttl", "1h", "--out", join(sb.root, "tokens", "short-session"), "--json"]).stdout) as { accessExpires: string; refreshExpires: string };
+    expect(short.accessExpires).toBe(short.refreshExpires);
+    log.secret(readFileSync(join(sb.root, "tokens", "short-session", "access.token"), "utf8").trim(), "short-session access");
+    log.secret(readFileSync(join(sb.root, "tokens", "short-session", "refresh.token"), "utf8").trim(), "short-session refresh");
+  });
+
+  it("stops using a token store that group or others can write", () => {
+    const t = issue("store-mode", ["--keys", "DEPLOY_*", "--scope", "read", "--ttl", "1h"]);
+    const store = readdirSync(join(sb.env["XDG_STATE_HOME"] as string, "git-vault", "serve")).map((id) => join(sb.env["XDG_STATE_HOME"] as string, "git-vault", "serve", id, "tokens.json"))[0] as string;
+    chmodSync(store, 0o666);
+    try {
+      const r = curl("GET", `${server.url}/v1/secrets/dev/DEPLOY_KEY`, { token: t.access() });
+      // The operator's trouble: the client learns only that the server cannot answer.
+      expect([r.status, (r.json()["error"] as { code: string }).code]).toEqual([503, "token-store-permissions"]);
+      const list = vaultCmd(["token", "list"]);
+      expect([list.status, list.stderr.split("\n")[0]]).toEqual([1, `error: ${store} is writable by group or others (mode 0666): whoever can write it can issue themselves tokens`]);
+    } finally {
+      chmodSync(store, 0o600);
+    }
+    expect(curl("GET", `${server.url}/v1/secrets/dev/DEPLOY_KEY`, { token: t.access() }).status).toBe(200);
   });
 
   it("refreshes an expired access token in place (0600), and fails loudly when the session is over", async () => {
