@@ -84,6 +84,34 @@ function auditableKey(key: string): string {
 /** How long `lastChange` answers are reused: `git blame` per list request would cap the server at a few hundred a second. */
 const BLAME_TTL_MS = 5_000;
 
+/**
+ * The rate limiter's counters, one set for every route. The plugin gives each
+ * route a store of its own (`child`), and a route's `groupId` only extends
+ * the key inside it, so the single and the batch reveal (or PUT and DELETE)
+ * each counted up to the limit. Returning itself from `child`, this store
+ * makes a group one counter per token, as serve.md promises. Fixed windows;
+ * entries older than their window are dropped as new ones come.
+ */
+class SharedRateStore {
+  readonly #windows = new Map<string, { count: number; startMs: number; windowMs: number }>();
+
+  incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow = 60_000): void {
+    const now = Date.now();
+    if (this.#windows.size > 10_000) for (const [k, w] of this.#windows) if (w.startMs + w.windowMs <= now) this.#windows.delete(k);
+    let w = this.#windows.get(key);
+    if (w === undefined || w.startMs + w.windowMs <= now) {
+      w = { count: 0, startMs: now, windowMs: timeWindow };
+      this.#windows.set(key, w);
+    }
+    w.count++;
+    callback(null, { current: w.count, ttl: w.startMs + w.windowMs - now });
+  }
+
+  child(): this {
+    return this;
+  }
+}
+
 /** Builds the API (not listening yet). */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { ctx, vaultDir, store, limits } = options;
@@ -120,6 +148,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   await app.register(rateLimit, {
     global: false,
+    store: SharedRateStore,
     hook: "preHandler",
     keyGenerator: (request: FastifyRequest) => request.session?.id ?? request.ip,
     errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) => ({ statusCode: 429, code: "rate-limited", message: `rate limit reached; retry in ${context.after}` }),

@@ -317,6 +317,11 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("git vault serve ov
     // Per token: another token is not limited by this one's burst.
     const c = issue("calm", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
     expect(curl("POST", `${server.url}/v1/secrets/dev/DEPLOY_KEY:reveal`, { token: c.access() }).status).toBe(200);
+    // One counter for the single and the batch reveal: six requests in all, whichever route.
+    const m = issue("mixed", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
+    const single = () => curl("POST", `${server.url}/v1/secrets/dev/DEPLOY_KEY:reveal`, { token: m.access() }).status;
+    const batch = () => curl("POST", `${server.url}/v1/secrets/dev:reveal`, { token: m.access(), body: JSON.stringify({ keys: ["DEPLOY_KEY"] }) }).status;
+    expect([single(), batch(), single(), batch(), single(), batch(), batch(), single()]).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
   });
 });
 
