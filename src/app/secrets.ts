@@ -8,7 +8,7 @@ import { ensureHeader } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
 import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
-import { commit } from "../git/index.js";
+import { commit, statusPorcelain } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
 import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
@@ -181,6 +181,19 @@ async function removeSecret(ctx: Context, target: Target, key: string): Promise<
 /** Commits the target's env file alone in the vault repo (hooks off); returns the commit id. */
 export function commitEnvFile(ctx: Context, target: Target, message: string): string {
   return commit({ cwd: dirname(target.path), env: ctx.env }, message, [target.path]);
+}
+
+/**
+ * Refuses, before a change that is to be committed alone (the API's
+ * `commit: true`), an env file with changes nobody committed: the commit
+ * would take them too, under the wrong name.
+ */
+export function requireCommittedEnvFile(ctx: Context, target: Target): void {
+  const changed = statusPorcelain({ cwd: dirname(target.path), env: ctx.env }, { pathspecs: [target.path], untracked: "all" });
+  if (changed.length === 0) return;
+  throw new VaultError("uncommitted-changes", `${target.display} has changes that are not committed; nothing was written`, {
+    hint: "commit (or undo) them first, or send the change without commit",
+  });
 }
 
 /** Fails unless this process could decrypt (an identity, and no GIT_VAULT_REMOTE): for a server, at its start rather than at its first reveal. */

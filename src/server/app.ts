@@ -12,7 +12,7 @@ import { lineChanges, listKeys } from "../app/bulk.js";
 import { type AuditNote, audited } from "../app/audit.js";
 import { type DecryptedValue, decryptSelection } from "../app/run.js";
 import type { Context } from "../app/context.js";
-import { checkKeyName, commitEnvFile, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
+import { checkKeyName, commitEnvFile, getSecret, requireCommittedEnvFile, setSecret, unsetSecret } from "../app/secrets.js";
 import { type Target, resolveTarget } from "../app/target.js";
 import { loadConfig } from "../config/index.js";
 import { type TokenStore, authenticate, consumeRevealOnce, refreshSession, touchSession } from "../app/tokens.js";
@@ -425,6 +425,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         if (earlier.digest !== digest) throw new HttpError(422, "idempotency-key-reused", "this Idempotency-Key was used for another request");
         return reply.code(earlier.status).header("Idempotent-Replayed", "true").send(earlier.body);
       }
+      if (request.body.commit === true) requireCommittedEnvFile(ctx, target);
       const result = await setSecret(ctx, { resolved: target, key, value: new Secret(request.body.value), identityFile: options.identityFile });
       const sha = request.body.commit === true ? commitEnvFile(ctx, target, `Set ${key} in ${env} (git vault serve, token ${session.name})`) : null;
       const body = { key, env, created: !result.existed, commit: sha };
@@ -453,6 +454,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       const session = request.session as Session;
       const target = await envTarget(request, session, env);
       checkKeyInScope(request, session, env, key);
+      if (request.query.commit === "true") requireCommittedEnvFile(ctx, target);
       const { removed } = await orAbsent(env, key, () => unsetSecret(ctx, { resolved: target, key }));
       const sha = request.query.commit === "true" ? commitEnvFile(ctx, target, `Remove ${key} from ${env} (git vault serve, token ${session.name})`) : null;
       return { key, env, removed, commit: sha };

@@ -33,6 +33,7 @@ const STATUS: Readonly<Record<string, number>> = {
   "token-revoked": 401,
   "refresh-reused": 401,
   "policy-denied": 403,
+  "uncommitted-changes": 409,
   locked: 503,
   "audit-write": 503,
   "no-identity": 503,

@@ -284,11 +284,18 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("git vault serve ov
     expect(readFileSync(envFile, "utf8")).toBe(after1);
     // The value decrypts with the CLI, as if `set` had stored it.
     expect(vaultCmd(["get", "NEW_ONE", "--reveal"]).stdout).toBe("new-value-via-api-5521\n");
-    // With a commit in the vault repo.
-    const committed = curl("PUT", `${server.url}/v1/secrets/dev/NEW_TWO`, { token: w.access(), body: JSON.stringify({ value: log.secret("second-api-value-8812"), commit: true }) });
+    // With a commit in the vault repo: not while the file has changes nobody committed (NEW_ONE's, here), which it would take along.
+    const newTwo = JSON.stringify({ value: log.secret("second-api-value-8812"), commit: true });
+    const head = sb.git(vault, "rev-parse", "HEAD");
+    const dirty = curl("PUT", `${server.url}/v1/secrets/dev/NEW_TWO`, { token: w.access(), body: newTwo });
+    expect([dirty.status, dirty.json()]).toEqual([409, { error: { code: "uncommitted-changes", message: "vault/.env.dev has changes that are not committed; nothing was written" } }]);
+    expect([sb.git(vault, "rev-parse", "HEAD"), readFileSync(envFile, "utf8")]).toEqual([head, after1]);
+    sb.git(vault, "commit", "-q", "-am", "NEW_ONE by hand");
+    const committed = curl("PUT", `${server.url}/v1/secrets/dev/NEW_TWO`, { token: w.access(), body: newTwo });
     expect(committed.json()["commit"]).toMatch(/^[0-9a-f]{40}$/);
     expect(sb.git(vault, "log", "-1", "--format=%s")).toBe("Set NEW_TWO in dev (git vault serve, token writer)\n");
     expect(sb.git(vault, "show", "HEAD:.env.dev")).toContain("NEW_TWO=encrypted:gv1:");
+    expect(sb.git(vault, "diff", "--no-textconv", "HEAD~1", "HEAD").split("\n").filter((l) => /^[-+][A-Z]/.test(l)).map((l) => l.slice(0, 9))).toEqual(["+NEW_TWO="]);
     const del = curl("DELETE", `${server.url}/v1/secrets/dev/NEW_ONE`, { token: w.access() });
     expect(del.json()).toEqual({ key: "NEW_ONE", env: "dev", removed: 1, commit: null });
     expect(readFileSync(envFile, "utf8")).not.toContain("NEW_ONE=");
