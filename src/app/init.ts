@@ -30,7 +30,6 @@ import {
   remoteIsEmpty,
   repoContext,
   repoRoot,
-  resetBranchToHead,
   setUpstreamIfPresent,
   submoduleAdd,
   submoduleFetchUrl,
@@ -129,15 +128,13 @@ function checkOutListedVault(rootCtx: GitContext, vaultDir: string, vaultRel: st
  */
 function attachVaultBranch(vault: GitContext, next: string[], vaultRel: string): string | null {
   const branch = remoteDefaultBranch(vault) ?? "main";
-  if (attachBranch(vault, branch) === "diverged") {
-    const upstream = `refs/remotes/origin/${branch}`;
-    if (!isAncestor(vault, `refs/heads/${branch}`, upstream)) {
-      next.push(`the vault is on a detached HEAD because its branch ${branch} has commits the pinned one lacks: run git -C ${vaultRel} switch ${branch} (or git -C ${vaultRel} switch -c <name>) before committing there`);
-      return currentBranch(vault);
-    }
-    resetBranchToHead(vault, branch);
-    if (!isAncestor(vault, upstream, "HEAD")) next.push(`this repo pins an older vault commit than origin/${branch}: run git -C ${vaultRel} pull to get the newest secrets`);
+  const upstream = `refs/remotes/origin/${branch}`;
+  const attached = attachBranch(vault, branch, { keptBy: upstream });
+  if (attached === "diverged") {
+    next.push(`the vault is on a detached HEAD because its branch ${branch} has commits the pinned one lacks: run git -C ${vaultRel} switch ${branch} (or git -C ${vaultRel} switch -c <name>) before committing there`);
+    return currentBranch(vault);
   }
+  if (attached === "moved" && !isAncestor(vault, upstream, "HEAD")) next.push(`this repo pins an older vault commit than origin/${branch}: run git -C ${vaultRel} pull to get the newest secrets`);
   setUpstreamIfPresent(vault, "origin", branch);
   return branch;
 }

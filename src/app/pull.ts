@@ -17,6 +17,7 @@ import {
   headCommit,
   isAncestor,
   isWorkTreeRoot,
+  lsFiles,
   rebase,
   remoteDefaultBranch,
   repoContext,
@@ -49,6 +50,8 @@ export interface PullResult {
   readonly untrusted: readonly TrustRow[];
   /** The vault's path in the host, when it is a submodule (to commit the new pin). */
   readonly vaultPath: string | null;
+  /** Whether the host's index already pins `after` (then there is no pin to commit). */
+  readonly pinned: boolean;
 }
 
 /** The env-file changes between two commits of a repository, by key and recipient. */
@@ -70,9 +73,10 @@ function attachToBranch(vault: GitContext, vaultRel: string): string {
   if (branch !== null) return branch;
   // A vault left detached by `git submodule update`: put it on its branch when that loses nothing.
   const wanted = remoteDefaultBranch(vault) ?? "main";
-  if (attachBranch(vault, wanted) === "diverged") {
-    throw new VaultError("vault-detached", `the vault (${vaultRel}) is on a detached HEAD and its branch ${wanted} points elsewhere`, {
-      hint: `run \`git -C ${vaultRel} switch ${wanted}\` (or create a branch for these commits) and pull again`,
+  // A branch origin holds whole is moved to HEAD (the pin `git pull --recurse-submodules` checked out).
+  if (attachBranch(vault, wanted, { keptBy: `refs/remotes/origin/${wanted}` }) === "diverged") {
+    throw new VaultError("vault-detached", `the vault (${vaultRel}) is on a detached HEAD, and its branch ${wanted} has commits origin does not have`, {
+      hint: `push or drop them first (git -C ${vaultRel} log origin/${wanted}..${wanted}), or switch to it: git -C ${vaultRel} switch ${wanted}; then pull again`,
     });
   }
   return wanted;
@@ -115,5 +119,6 @@ export async function pullVault(ctx: Context, request: PullRequest): Promise<Pul
   const files = after === null ? [] : envFileChanges(vault, before, after, (p) => displayPath(ctx, `${vaultDir}/${p}`));
   const untrusted = (await trustStatus(ctx, { vaultDir, all: true })).filter((r) => r.state === "changed");
   const vaultPath = repoRoot !== null && repoRoot !== vaultDir ? relative(repoRoot, vaultDir).split(sep).join("/") : null;
-  return { vaultDir, branch, upstream, before, after, how, files, untrusted, vaultPath };
+  const pin = repoRoot === null || vaultPath === null ? undefined : lsFiles(repoContext({ cwd: ctx.cwd, env: ctx.env }, repoRoot), [`:(literal)${vaultPath}`], { stage: true }).find((e) => e.mode === "160000");
+  return { vaultDir, branch, upstream, before, after, how, files, untrusted, vaultPath, pinned: pin !== undefined && pin.object === after };
 }

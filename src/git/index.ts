@@ -53,5 +53,5 @@ export {
 } from "./submodule.js";
 export { mayBeListedSubmodule, pathInRepo, queryGitmodulesUrl, queryRootCommit, repoPlace, sharesRepository, type RepoPlace } from "./place.js";
 export { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
-export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, resetBranchToHead, setUpstreamIfPresent, unbornBranch } from "./remote.js";
+export { absorbGitDirs, clone, isAncestor, remoteDefaultBranch, remoteIsEmpty, setUpstreamIfPresent, unbornBranch } from "./remote.js";
 export { changedPaths, fastForward, fetch, gitlinkAt, mergeBase, rebase, resolveCommit, treePaths } from "./history.js";

@@ -48,7 +48,3 @@ export function isAncestor(ctx: GitContext, ancestor: string, descendant: string
   return runInRepo(ctx, ["merge-base", "--is-ancestor", ancestor, descendant], [1]).status === 0;
 }
 
-/** Points `branch` at HEAD and checks it out (`checkout -B`); callers make sure no commit is lost. */
-export function resetBranchToHead(ctx: GitContext, branch: string): void {
-  runInRepo(ctx, ["checkout", "--quiet", "-B", branch]);
-}

@@ -4,6 +4,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { GitError } from "../errors.js";
 import { configGet, configGetRegexp, configRemoveSection, configUnset, escapeRegexp } from "./config.js";
 import { lsFiles } from "./files.js";
+import { isAncestor } from "./remote.js";
 import { currentBranch, headCommit, repoRoot, runInRepo } from "./repo.js";
 import type { GitContext } from "./runner.js";
 import { isLocalUrl, isRelativeUrl, resolveRelativeUrl } from "./url.js";
@@ -21,7 +22,7 @@ export interface SubmoduleStatus {
 }
 
 /** What attachBranch did. */
-export type AttachResult = "already-attached" | "attached" | "created" | "diverged";
+export type AttachResult = "already-attached" | "attached" | "created" | "moved" | "diverged";
 
 /**
  * Why `-c protocol.file.allow=always`: since git 2.38.1 (CVE-2022-39253) the
@@ -143,14 +144,21 @@ function unregister(ctx: GitContext, name: string, kept: readonly string[]): voi
  * branch: creates it at HEAD, or switches to it when it already points at
  * HEAD; reports `diverged` and changes nothing otherwise.
  */
-export function attachBranch(ctx: GitContext, branch: string): AttachResult {
+export function attachBranch(ctx: GitContext, branch: string, options: { keptBy?: string } = {}): AttachResult {
   if (currentBranch(ctx) === branch) return "already-attached";
   const tip = runInRepo(ctx, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], [1]);
   if (tip.status !== 0) {
     runInRepo(ctx, ["checkout", "--quiet", "-b", branch]);
     return "created";
   }
-  if (tip.stdout.toString("utf8").trim() !== headCommit(ctx)) return "diverged";
+  if (tip.stdout.toString("utf8").trim() !== headCommit(ctx)) {
+    // With `keptBy` (origin/BRANCH): a branch whose every commit that ref has too is moved to HEAD, as
+    // after `git pull --recurse-submodules` moved the pin past it; nothing is lost.
+    const keeper = options.keptBy === undefined ? null : runInRepo(ctx, ["rev-parse", "--verify", "--quiet", `${options.keptBy}^{commit}`], [1]);
+    if (keeper?.status !== 0 || !isAncestor(ctx, `refs/heads/${branch}`, options.keptBy as string)) return "diverged";
+    runInRepo(ctx, ["checkout", "--quiet", "-B", branch]);
+    return "moved";
+  }
   runInRepo(ctx, ["checkout", "--quiet", branch, "--"]);
   return "attached";
 }

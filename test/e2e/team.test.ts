@@ -98,6 +98,24 @@ describe("two devices", () => {
     expect(okAs(bobEnv, hostB, ["pull"]).stderr).toBe("vault already up to date with origin/main\n");
   });
 
+  it("after git pull --recurse-submodules left the vault detached at the host's new pin, pull puts it back on its branch, with no pin to commit", () => {
+    okAs(undefined, hostA, ["set", "PINNED", "--stdin"], { input: "pinned-value-4d2e" });
+    commitVault(vaultA, "Add PINNED");
+    sb.git(hostA, "add", "vault");
+    sb.git(hostA, "commit", "-q", "-m", "Pin the vault");
+    sb.git(hostA, "push", "-q");
+    sb.git(hostB, "pull", "-q", "--no-rebase", "--recurse-submodules");
+    const pin = sb.git(vaultA, "rev-parse", "HEAD").trim();
+    expect(gitRun(sb, vaultB, ["symbolic-ref", "-q", "HEAD"]).status).toBe(1); // detached, as git leaves it
+    expect(sb.git(vaultB, "rev-parse", "HEAD").trim()).toBe(pin);
+
+    const pull = okAs(bobEnv, hostB, ["pull"]);
+    expect(sb.git(vaultB, "symbolic-ref", "--short", "HEAD").trim()).toBe("main");
+    expect(sb.git(vaultB, "rev-parse", "main").trim()).toBe(pin);
+    expect(pull.stderr).not.toContain("to pin this vault commit");
+    expect(okAs(bobEnv, hostB, ["get", "PINNED", "--reveal"]).stdout).toBe("pinned-value-4d2e\n");
+  });
+
   it("a recipient line added by hand on a third clone stops B's next set until accepted", () => {
     const third = join(sb.root, "third");
     sb.git(sb.root, "clone", "-q", remote, third);

@@ -54,7 +54,7 @@ export class PullCommand extends VaultCommand {
     for (const row of result.untrusted) {
       say(this.context, `warning: ${row.file}: recipients changed since this device trusted them; encrypting to it stops until you check and run: ${row.accept}`);
     }
-    if (result.vaultPath !== null && (result.how === "fast-forward" || result.how === "rebased")) {
+    if (result.vaultPath !== null && !result.pinned && (result.how === "fast-forward" || result.how === "rebased")) {
       say(this.context, `to pin this vault commit in the host: git add ${result.vaultPath} && git commit -m "Update vault"`);
     }
     return 0;
