@@ -10,6 +10,7 @@ import { readHeader, recipientList, shortFingerprint } from "../core/recipients.
 import { staticState } from "../core/value.js";
 import { UsageError, VaultError } from "../errors.js";
 import { resolveIdentity } from "../keys/identity.js";
+import { identityRecipients } from "./recipient-of.js";
 import { decryptAssignment, failureReason } from "./cipher.js";
 import type { Context } from "./context.js";
 import { manifestFor } from "./manifest.js";
@@ -34,6 +35,8 @@ export interface ValidateFile {
   readonly rows: ValidateRow[];
   /** Keys of the file that the manifest does not name. */
   readonly unlisted: string[];
+  /** Whether values were decrypted: there is an identity, and it is one of the file's recipients. */
+  readonly decryptionChecked: boolean;
 }
 
 export interface ValidateReport {
@@ -76,12 +79,16 @@ export async function validateManifest(ctx: Context, request: ValidateRequest): 
     }
   }
   const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  // As verify does: a CI key is often a recipient of some env files only; decryption is checked where it can be.
+  const mine = identity === null ? [] : await identityRecipients(identity);
   const out: ValidateFile[] = [];
   for (const { path, env } of files) {
     const display = displayPath(ctx, path);
     const loaded = loadEnvFile(path, display, { allowMissing: true });
     validateEnvFile(ctx, loaded);
-    const fingerprint = shortFingerprint(recipientList(readHeader(loaded.file)));
+    const listed = recipientList(readHeader(loaded.file));
+    const fingerprint = shortFingerprint(listed);
+    const reader = identity !== null && listed.some((r) => mine.includes(r)) ? identity : null;
     const byKey = new Map(effectiveAssignments(loaded.file).map((a) => [a.key, a]));
     const rows: ValidateRow[] = [];
     for (const [key, entry] of manifestFor(config, env)) {
@@ -94,10 +101,10 @@ export async function validateManifest(ctx: Context, request: ValidateRequest): 
       const state = staticState(a.value, fingerprint);
       if (state === "empty" || state === "plaintext" || state === "stale") rows.push({ ...base, state });
       else if (state !== "encrypted") rows.push({ ...base, state: "malformed" });
-      else if (identity === null) rows.push({ ...base, state: "ok" });
+      else if (reader === null) rows.push({ ...base, state: "ok" });
       else {
         try {
-          await decryptAssignment(display, a, identity);
+          await decryptAssignment(display, a, reader);
           rows.push({ ...base, state: "ok" });
         } catch (error) {
           if (!(error instanceof VaultError)) throw error;
@@ -106,7 +113,7 @@ export async function validateManifest(ctx: Context, request: ValidateRequest): 
       }
     }
     const named = new Set(Object.keys(config.secrets));
-    out.push({ file: display, env, rows, unlisted: [...byKey.keys()].filter((k) => !named.has(k)) });
+    out.push({ file: display, env, rows, unlisted: [...byKey.keys()].filter((k) => !named.has(k)), decryptionChecked: reader !== null });
   }
   const ok = out.every((f) => f.rows.every((r) => !FAILING.has(r.state)) && (!request.strict || f.unlisted.length === 0));
   return { config: config.source ?? null, files: out, decryptionChecked: identity !== null, ok };

@@ -124,6 +124,21 @@ describe("validate", () => {
     expect(text.stderr).toContain("note: no identity: decryption and key binding were not checked");
   });
 
+  it("with an identity that is not one of the file's recipients (a CI key for prod only), it checks what it can, as verify does", () => {
+    const ciKey = join(suite.work, "other-ci.key");
+    const keygen = spawnSync("age-keygen", ["-o", ciKey], { encoding: "utf8" });
+    expect(keygen.status, keygen.stderr).toBe(0);
+    const r = run(["validate", "--json"], { env: { GIT_VAULT_IDENTITY_FILE: ciKey } }, host);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; files: { decryptionChecked: boolean; rows: { key: string; state: string }[] }[] };
+    // The same states as without any identity (ok, not "undecryptable"), and said to be unchecked.
+    const none = JSON.parse(ok(["validate", "--json"], { env: { XDG_CONFIG_HOME: join(suite.work, "no-identity") } }, host).stdout) as typeof report;
+    expect(report.files.map((f) => [f.decryptionChecked, f.rows])).toEqual(none.files.map((f) => [false, f.rows]));
+    expect(JSON.stringify(report)).not.toContain("undecryptable");
+    const text = run(["validate"], { env: { GIT_VAULT_IDENTITY_FILE: ciKey } }, host);
+    expect(text.stderr).toContain("note: decryption not checked in vault/.env.dev: your identity is not one of its recipients");
+  });
+
   it("--all checks every env: prod needs TLS_KEY, and a plaintext value is not usable", () => {
     ok(["set", "DATABASE_URL", "--env", "prod", "--stdin"], { input: DB }, host);
     ok(["set", "DEPLOY_KEY", "--env", "prod", "--stdin"], { input: DEPLOY }, host);

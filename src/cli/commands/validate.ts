@@ -39,6 +39,9 @@ export class ValidateCommand extends TargetCommand {
     }
     this.context.stdout.write(`${lines.join("\n")}\n`);
     if (!report.decryptionChecked) say(this.context, "note: no identity: decryption and key binding were not checked");
+    for (const f of report.decryptionChecked ? report.files.filter((x) => !x.decryptionChecked && x.rows.some((r) => r.line !== null)) : []) {
+      say(this.context, `note: decryption not checked in ${f.file}: your identity is not one of its recipients`);
+    }
     return report.ok ? 0 : 1;
   }
 }
