@@ -158,7 +158,7 @@ export function migrateIdentity(ctx: Context, to: "keychain" | "file"): { from: 
       hint: "check the keychain (locked? full?) and run the command again",
     });
   }
-  source.remove();
+  source.remove({ copied: true });
   return { from: source.description, to: target.description, keys: identity.keys.length };
 }
 

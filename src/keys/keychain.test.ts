@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Secret } from "../core/secret.js";
 import { missingSessionBus, probeKeychain } from "./keychain.js";
 
 describe("missingSessionBus", () => {
@@ -69,5 +70,28 @@ describe("the keychain store", () => {
     store.remove();
     expect(store.read()).toBeNull();
     expect(fake.calls.slice(2)).toEqual(["find git-vault", "delete identity", "find git-vault", "get identity"]);
+  });
+
+  it("takes entries without the device entry for what a cut-short migration left: no identity, and a new write may replace them", () => {
+    // What `keys migrate --to keychain` killed before its last write leaves: other keys, no device entry.
+    const leftover = "AGE-SECRET-KEY-1QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN5S6VW0F";
+    const entries = new Map([["key:0123456789ab", `# git-vault: retired 2026-12-01T00:00:00Z\n${leftover}\n`]]);
+    const fake = fakeKeychain(entries);
+    const store = probeKeychain(bus, "linux", fake.load).store;
+    if (store === null) throw new Error("no store");
+    expect(store.read()).toBeNull();
+    store.write({ keys: [{ key: new Secret(KEY), state: "current" }] }, { exclusive: true });
+    expect([...entries.keys()]).toEqual(["identity"]);
+    expect(() => store.write({ keys: [{ key: new Secret(KEY), state: "current" }] }, { exclusive: true })).toThrow(/already exists/);
+  });
+
+  it("removes the device entry first when the identity was copied elsewhere, last otherwise", () => {
+    const both = () => new Map([["identity", `${KEY}\n`], ["key:0123456789ab", `# git-vault: retired\n${KEY.replace("QYQSZ", "QYQSX")}\n`]]);
+    const migrating = fakeKeychain(both());
+    probeKeychain(bus, "linux", migrating.load).store?.remove({ copied: true });
+    expect(migrating.calls.filter((c) => c.startsWith("delete"))).toEqual(["delete identity", "delete key:0123456789ab"]);
+    const plain = fakeKeychain(both());
+    probeKeychain(bus, "linux", plain.load).store?.remove();
+    expect(plain.calls.filter((c) => c.startsWith("delete"))).toEqual(["delete key:0123456789ab", "delete identity"]);
   });
 });

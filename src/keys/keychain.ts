@@ -160,7 +160,9 @@ function keychainStore(native: Native, name: string, entry: (account: string) =>
   const readAll = (): DeviceIdentity | null => {
     const entries = listEntries(native, name, entry, probed);
     probed = undefined;
-    if (entries.size === 0) return null;
+    // The device entry is written last and removed first (below): without it, what is there is what a
+    // cut-short write or removal left, and the identity is where it came from or went to (the file).
+    if (!entries.has(DEVICE_ACCOUNT)) return null;
     const keys: StoredKey[] = [];
     const seen = new Set<string>();
     // The device entry first, then the others in a stable order.
@@ -183,7 +185,7 @@ function keychainStore(native: Native, name: string, entry: (account: string) =>
     write(identity, options = {}) {
       known = null;
       const before = listEntries(native, name, entry);
-      if (options.exclusive && before.size > 0) {
+      if (options.exclusive && before.has(DEVICE_ACCOUNT)) {
         throw new VaultError("identity-exists", `an identity already exists in the ${description}`, {
           hint: "git-vault keeps one identity per device; see it with `git vault keys show`",
         });
@@ -211,10 +213,11 @@ function keychainStore(native: Native, name: string, entry: (account: string) =>
         }
       }
     },
-    remove() {
+    remove(options = {}) {
       known = null;
-      // The device entry last: until then the identity stays readable.
-      const accounts = [...listEntries(native, name, entry).keys()].sort(deviceLast);
+      // The device entry last, so that until then the identity stays readable; first when a whole copy
+      // exists elsewhere (a migration to the file), so that from then on that copy is the one used.
+      const accounts = [...listEntries(native, name, entry).keys()].sort(options.copied === true ? (a, b) => deviceLast(b, a) : deviceLast);
       for (const account of accounts) {
         try {
           entry(account).deletePassword();

@@ -61,8 +61,11 @@ export interface IdentityStore {
    * (`identity-exists`) when something is stored already.
    */
   write(identity: DeviceIdentity, options?: { readonly exclusive?: boolean }): void;
-  /** Deletes what is stored; nothing stored is not an error. */
-  remove(): void;
+  /**
+   * Deletes what is stored; nothing stored is not an error. `copied`: a
+   * whole copy of it was just written to the other store (a migration).
+   */
+  remove(options?: { readonly copied?: boolean }): void;
   /** For the file chosen by {@link deviceIdentityStore}: why the keychain is not used (no session bus, locked…). */
   readonly keychainProblem?: string | undefined;
 }

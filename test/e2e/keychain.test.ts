@@ -209,6 +209,27 @@ withKeychain("with a Secret Service (gnome-keyring)", () => {
     expect(run(["keys", "migrate", "--to", "sideways"], { env }).status).toBe(2);
   });
 
+  it("entries a cut-short migration left (no device entry) do not hide the file's identity, and a migration afterwards replaces them", () => {
+    secretTool("clear", "service", "git-vault");
+    const env = device("leftover");
+    const inFile = ageKey("leftover-file");
+    const stray = ageKey("leftover-stray");
+    mkdirSync(join(env["XDG_CONFIG_HOME"] as string, "git-vault"), { recursive: true });
+    writeFileSync(identityFileOf(env), readFileSync(inFile.path), { mode: 0o600 });
+    // What `keys migrate --to keychain` killed before its last write leaves: a key entry, no `identity` entry.
+    tool("secret-tool", ["store", "--label=git-vault", "service", "git-vault", "username", "key:0123456789ab"], { env: busEnv, input: `# git-vault: retired 2026-01-01T00:00:00Z\n${stray.key}\n` });
+    try {
+      expect(ok(["keys", "where"], { env }).stdout).toMatch(/^file\t/);
+      expect(ok(["keys", "show"], { env }).stdout.trim()).toBe(inFile.recipient);
+      ok(["keys", "migrate", "--to", "keychain"], { env });
+      expect(lookupDevice()).toContain(inFile.key);
+      expect(searchAll()).not.toContain(stray.key);
+      expect(ok(["keys", "show"], { env }).stdout.trim()).toBe(inFile.recipient);
+    } finally {
+      secretTool("clear", "service", "git-vault");
+    }
+  });
+
   it("no program git-vault starts sees the identity in its argv or environment (recording stand-ins on PATH)", () => {
     const env0 = device("recorded");
     const recipient = ok(["keygen"], { env: env0 }).stdout.trim();
