@@ -293,6 +293,20 @@ export class AuthError extends VaultError {
   }
 }
 
+/** Why a session no longer answers, in the words `token list` uses for its state. */
+function revokedMessage(session: Session): string {
+  switch (session.revokedReason) {
+    case "revealed":
+      return `token ${session.name} was a reveal-once token and is used up (its key was revealed)`;
+    case "replaced":
+      return `token ${session.name} was replaced by a newer token of the same name`;
+    case "refresh-reused":
+      return `token ${session.name} was revoked: a used refresh token was presented again`;
+    default:
+      return `token ${session.name} was revoked`;
+  }
+}
+
 /** The session of an access token, or an AuthError. */
 export function authenticate(store: TokenStore, token: string, now: Date): Session {
   if (!looksLikeToken(token) || !token.startsWith(ACCESS_PREFIX)) throw new AuthError("token-invalid", "not a valid access token");
@@ -300,7 +314,7 @@ export function authenticate(store: TokenStore, token: string, now: Date): Sessi
   const session = store.read().find((s) => s.accessHash === hash);
   if (session === undefined) throw new AuthError("token-invalid", "not a valid access token");
   const problem = sessionProblem(session, now, "access");
-  if (problem === "revoked") throw new AuthError("token-revoked", `token ${session.name} was revoked`);
+  if (problem === "revoked") throw new AuthError("token-revoked", revokedMessage(session));
   if (problem === "expired") throw new AuthError("token-expired", `the access token of ${session.name} expired; refresh it`);
   return session;
 }
@@ -324,7 +338,7 @@ export async function refreshSession(store: TokenStore, refresh: string, now: Da
       return new AuthError("refresh-reused", `a used refresh token of ${s.name} was presented again: the session is revoked`);
     }
     const problem = sessionProblem(s, now, "refresh");
-    if (problem === "revoked") return new AuthError("token-revoked", `token ${s.name} was revoked`);
+    if (problem === "revoked") return new AuthError("token-revoked", revokedMessage(s));
     if (problem === "expired") return new AuthError("token-expired", `the refresh token of ${s.name} expired`);
     const updated: Session = {
       ...s,

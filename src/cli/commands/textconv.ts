@@ -7,7 +7,7 @@ export class TextconvCommand extends VaultCommand {
     category: "Plumbing",
     description: "print an env file with values decrypted (git's diff driver)",
     details: `
-      Git runs this for \`diff=git-vault\` files (\`diff.git-vault.textconv = git-vault textconv\`). Values that cannot be decrypted (no identity, not a recipient, tampered) show as a \`[git-vault: …]\` marker. It always exits 0 and never prompts. Never enable \`diff.git-vault.cachetextconv\`: the cache would store plaintext in the object database.
+      Git runs this for \`diff=git-vault\` files: \`git vault install\` sets \`diff.git-vault.textconv = git-vault-textconv\`, a small sh client that asks a running \`git vault agent\` and runs \`git-vault textconv\` when there is none. Values that cannot be decrypted (no identity, not a recipient, tampered) show as a \`[git-vault: …]\` marker. It always exits 0 and never prompts. Never enable \`diff.git-vault.cachetextconv\`: the cache would store plaintext in the object database.
     `,
     examples: [
       ["What git diff shows for a file", "git vault textconv vault/.env.dev"],
