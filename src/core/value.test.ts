@@ -41,5 +41,8 @@ describe("decodePayload", () => {
     expect(decodePayload("API", bytes("API=caf", [0xe9]))).toEqual({ ok: false, problem: "not-utf8" });
     const multibyte = decodePayload("API", bytes("API=caf\u00e9"));
     expect(multibyte.ok && multibyte.value.reveal()).toBe("caf\u00e9");
+    // A value that starts with U+FEFF keeps it: the decoder must not take it for a byte order mark.
+    const bom = decodePayload("API", bytes("API=\ufeffx"));
+    expect(bom.ok && bom.value.reveal()).toBe("\ufeffx");
   });
 });

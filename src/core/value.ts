@@ -14,7 +14,7 @@ const ANY_ENCRYPTED_RE = /^encrypted:gv(\d+):/;
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder("utf-8", { fatal: false });
 // Values are text: a payload whose value bytes are not UTF-8 is refused, not mangled into U+FFFD.
-const STRICT_UTF8_DECODER = new TextDecoder("utf-8", { fatal: true });
+const STRICT_UTF8_DECODER = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** An encrypted value split into its parts. */
 export interface EncryptedValue {
