@@ -47,9 +47,11 @@ async function filesNotListing(ctx: Context, recipient: string): Promise<{ file:
 }
 
 /** True when both identities hold the same keys in the same states. */
-function sameIdentity(a: DeviceIdentity, b: DeviceIdentity | null): boolean {
-  const text = (identity: DeviceIdentity) => identity.keys.map((k) => `${k.state} ${k.key.reveal()}`).sort().join("\n");
-  return b !== null && text(a) === text(b);
+/** Whether `read` (what a store returned) holds every key of `written` in its state; other keys a keychain kept beside them are no loss. */
+function holdsIdentity(written: DeviceIdentity, read: DeviceIdentity | null): boolean {
+  if (read === null) return false;
+  const there = new Set(read.keys.map((k) => `${k.state} ${k.key.reveal()}`));
+  return written.keys.every((k) => there.has(`${k.state} ${k.key.reveal()}`));
 }
 
 /**
@@ -62,7 +64,7 @@ function storeNewIdentity(ctx: Context, identity: DeviceIdentity): { store: Iden
   if (stores.device.kind === "keychain") {
     try {
       stores.device.write(identity, { exclusive: true });
-      if (sameIdentity(identity, stores.device.read())) return { store: stores.device, keychainProblem: null };
+      if (holdsIdentity(identity, stores.device.read())) return { store: stores.device, keychainProblem: null };
       stores.device.remove();
       return storeInFile(stores.file, identity, "the keychain did not return what was stored");
     } catch (error) {
@@ -153,7 +155,7 @@ export function migrateIdentity(ctx: Context, to: "keychain" | "file"): { from: 
     throw new VaultError(there ? "identity-exists" : "no-identity", there ? `the identity is already in the ${target.description}` : `there is no identity in the ${source.description} to move`);
   }
   target.write(identity, { exclusive: true });
-  if (!sameIdentity(identity, target.read())) {
+  if (!holdsIdentity(identity, target.read())) {
     throw new VaultError("keychain-failed", `${target.description} did not return the identity written to it; ${source.description} is left as it was`, {
       hint: "check the keychain (locked? full?) and run the command again",
     });

@@ -1,11 +1,11 @@
 /** The read-modify-write cycle of an env file: locked, validated, written atomically. */
-import { existsSync } from "node:fs";
-import { dirname, relative, sep } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, relative } from "node:path";
 import { type EnvFile, encodeEnvFile } from "../core/envfile.js";
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
-import { type GitContext, lsFiles, repoContext, tryRepoRoot, tryShowBlob } from "../git/index.js";
+import { type GitContext, lsFiles, pathInRepo, repoContext, tryRepoRoot, tryShowBlob } from "../git/index.js";
 import type { Context } from "./context.js";
 import { type LoadedFile, loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
@@ -58,7 +58,8 @@ export function refuseMissingTrackedFile(ctx: Context, envFile: string, repo?: {
     if (dir === undefined) return;
     git = repoContext(here, dir);
   }
-  const rel = relative(dir, envFile).split(sep).join("/");
+  // Both real: git's root is a real path, and `envFile` may lead into the tree through a link.
+  const rel = pathInRepo(realpathSync(dir), envFile);
   const inIndex = lsFiles(git, [`:(literal)${rel}`]).length > 0;
   if (!inIndex && tryShowBlob(git, `HEAD:${rel}`) === null) return;
   const shown = relative(ctx.cwd, envFile) || envFile;

@@ -204,8 +204,11 @@ function keychainStore(native: Native, name: string, entry: (account: string) =>
           throw keychainError(`store account ${account}`, name, error);
         }
       }
+      // Without the device entry before, what was there is what a cut-short write left, or keys put there by
+      // hand: entries of other keys are kept (they only decrypt), never deleted with no copy elsewhere.
+      const replacing = before.has(DEVICE_ACCOUNT);
       for (const account of before.keys()) {
-        if (wanted.has(account)) continue;
+        if (wanted.has(account) || !replacing) continue;
         try {
           entry(account).deletePassword();
         } catch (error) {

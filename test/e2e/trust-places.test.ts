@@ -100,12 +100,15 @@ describe("trust places", () => {
     // A repository inside it, and a link that leads into another: git says where they are.
     expect(set("inner/.env.app").filter((l) => l.startsWith("rev-parse"))).toHaveLength(2);
     expect(set("linked/.env.app").filter((l) => l.startsWith("rev-parse"))).toHaveLength(2);
+    // A new file through the link: created in the repository the link leads to (git is asked about it there).
+    set("linked/.env.fresh");
+    expect(readFileSync(join(other, "conf", ".env.fresh"), "utf8")).toMatch(/^A=encrypted:gv1:/m);
 
     const store = JSON.parse(readFileSync(join(sb.env["XDG_STATE_HOME"] as string, "git-vault", "trust.json"), "utf8")) as { vaults: Record<string, { files: Record<string, unknown> }> };
     const filesOf = (url: string): string[] => Object.keys(store.vaults[`remote:${url}`]?.files ?? {});
     expect(filesOf("https://git.example.test/team/outer.git")).toEqual(["conf/.env.app"]);
     expect(filesOf("https://git.example.test/team/inner.git")).toEqual([".env.app"]);
-    expect(filesOf("https://git.example.test/team/other.git")).toEqual(["conf/.env.app"]);
+    expect(filesOf("https://git.example.test/team/other.git")).toEqual(["conf/.env.app", "conf/.env.fresh"]);
   });
 
   it("get --at and restore find a file that --file names through a link, in the repository the link leads to", () => {
