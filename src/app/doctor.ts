@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { readHeader, recipientList } from "../core/recipients.js";
 import { quoteShellIfNeeded } from "../core/shell.js";
 import { VaultError, withoutPrivateKeys } from "../errors.js";
-import { type GitContext, configGet, configGetAllOrigins, configUnset, deleteRef, gitVersion, pruneUnreachableNow, refsMatching, repoContext, versionAtLeast } from "../git/index.js";
+import { type GitContext, configGet, configGetAllOrigins, configUnset, deleteRef, gitDir, gitVersion, pruneUnreachableNow, refsMatching, repoContext, repoRoot, versionAtLeast } from "../git/index.js";
 import { resolveIdentity } from "../keys/identity.js";
 import { type DockerDaemon, dockerRefusal, resolveDockerDaemon } from "../runtime/docker.js";
 import { configFor } from "./audit.js";
@@ -88,18 +88,25 @@ function cacheTextconvCheck(name: string, repo: GitContext, problems: Problem[])
   const settings = configGetAllOrigins(repo, CACHE_KEY, { type: "bool" });
   if (settings.at(-1)?.value !== "true") return;
   const on = settings.filter((s) => s.value === "true");
-  const fixes = on.map((s) =>
-    s.origin.startsWith("file:") ? `git config --file ${quoteShellIfNeeded(resolve(repo.cwd, s.origin.slice("file:".length)))} --unset-all ${CACHE_KEY}` : `leave out -c ${CACHE_KEY} (or GIT_CONFIG_PARAMETERS / GIT_CONFIG_COUNT) where git is run`,
-  );
-  const own = on.every((s) => s.scope === "local" || s.scope === "worktree");
+  // git names the repository's own files relative to the top of its work tree, whatever folder it runs in.
+  const top = repoRoot(repo);
+  const fileOf = (origin: string): string | null => (origin.startsWith("file:") ? resolve(top, origin.slice("file:".length)) : null);
+  const fixes = on.map((s) => {
+    const file = fileOf(s.origin);
+    return file !== null ? `git config --file ${quoteShellIfNeeded(file)} --unset-all ${CACHE_KEY}` : `leave out -c ${CACHE_KEY} (or GIT_CONFIG_PARAMETERS / GIT_CONFIG_COUNT) where git is run`;
+  });
+  // Repaired only in files of the repository's own git folder (not a file its config includes from elsewhere).
+  const own = gitDir(repo);
+  const ownFiles = on.map((s) => fileOf(s.origin));
+  const repairable = ownFiles.every((f) => f !== null && !relative(own, f).startsWith(".."));
   problems.push({
     id: "textconv-cache-enabled",
     message: `${name}: ${CACHE_KEY} is on (${on.map((s) => `${s.scope} ${s.origin.replace(/^file:/, "")}`).join(", ")}): git stores decrypted values as notes in the object database`,
     fix: fixes.join(" && "),
-    ...(own
+    ...(repairable
       ? {
           repair: () => {
-            for (const s of on) configUnset(repo, CACHE_KEY, { scope: "file", file: resolve(repo.cwd, s.origin.slice("file:".length)) });
+            for (const file of ownFiles) if (file !== null) configUnset(repo, CACHE_KEY, { scope: "file", file });
           },
         }
       : {}),

@@ -14,6 +14,7 @@ import {
   currentBranch,
   fastForward,
   fetch,
+  hasCommit,
   headCommit,
   isAncestor,
   isWorkTreeRoot,
@@ -73,10 +74,14 @@ function attachToBranch(vault: GitContext, vaultRel: string): string {
   if (branch !== null) return branch;
   // A vault left detached by `git submodule update`: put it on its branch when that loses nothing.
   const wanted = remoteDefaultBranch(vault) ?? "main";
-  // A branch origin holds whole is moved to HEAD (the pin `git pull --recurse-submodules` checked out).
-  if (attachBranch(vault, wanted, { keptBy: `refs/remotes/origin/${wanted}` }) === "diverged") {
-    throw new VaultError("vault-detached", `the vault (${vaultRel}) is on a detached HEAD, and its branch ${wanted} has commits origin does not have`, {
-      hint: `push or drop them first (git -C ${vaultRel} log origin/${wanted}..${wanted}), or switch to it: git -C ${vaultRel} switch ${wanted}; then pull again`,
+  // A branch origin holds whole is moved to HEAD (the pin `git pull --recurse-submodules` checked out),
+  // when HEAD is on origin's branch too: a pin from another branch must not become this one's.
+  const origin = `refs/remotes/origin/${wanted}`;
+  const onOrigin = hasCommit(vault, origin) && isAncestor(vault, "HEAD", origin);
+  if (attachBranch(vault, wanted, onOrigin ? { keptBy: origin } : {}) === "diverged") {
+    const why = onOrigin ? `its branch ${wanted} has commits origin does not have` : `the checked-out commit is not on origin/${wanted} and its branch ${wanted} points elsewhere`;
+    throw new VaultError("vault-detached", `the vault (${vaultRel}) is on a detached HEAD, and ${why}`, {
+      hint: `look first (git -C ${vaultRel} log --oneline --graph HEAD ${wanted} origin/${wanted}), then switch: git -C ${vaultRel} switch ${wanted} (or switch -c NAME to keep these commits); then pull again`,
     });
   }
   return wanted;

@@ -38,6 +38,8 @@ async function recipientOf(key: Secret): Promise<string> {
   return identityToRecipient(key.reveal());
 }
 
+const ROTATE_OTHER_KEY = "rotate a CI or shared key by making a new one (age-keygen), adding it with `git vault recipients add` and removing the old one";
+
 /** What `rotate` is given: the vault, and an identity file only to refuse it. */
 export interface RotateRequest {
   readonly vaultDir?: string | undefined;
@@ -50,11 +52,15 @@ export function rotateIdentity(ctx: Context, request: RotateRequest): Promise<Ro
 }
 
 async function rotate(ctx: Context, request: RotateRequest, note: AuditNote): Promise<RotateResult> {
+  if (request.identityFile !== undefined) {
+    // Refused before the file is even read: rotate changes what the device stores.
+    throw new UsageError(`rotate replaces this device's stored identity, but --identity-file ${request.identityFile} is in use`, ROTATE_OTHER_KEY);
+  }
   const store = deviceIdentityStore(ctx.env);
   // Rotation changes what the device stores; an identity given per command (CI) is not this device's to rotate.
-  const inUse = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
+  const inUse = resolveIdentity({ env: ctx.env, cwd: ctx.cwd });
   if (inUse !== null && inUse.source.kind !== store.kind) {
-    throw new UsageError(`rotate replaces this device's stored identity, but ${inUse.source.description} is in use`, "rotate a CI or shared key by making a new one (age-keygen), adding it with `git vault recipients add` and removing the old one");
+    throw new UsageError(`rotate replaces this device's stored identity, but ${inUse.source.description} is in use`, ROTATE_OTHER_KEY);
   }
   const stored = store.read();
   const current = stored?.keys.find((k) => k.state === "current");
@@ -97,8 +103,10 @@ async function rotate(ctx: Context, request: RotateRequest, note: AuditNote): Pr
     let reencrypted = 0;
     await updateEnvFile(ctx, path, display, async (loaded) => {
       const header = readHeader(loaded.file).recipients;
-      const label = header.find((r) => r.recipient === oldRecipient)?.label ?? null;
-      const file = replaceRecipient(loaded.file, oldRecipient, { recipient: newRecipient, label });
+      const old = header.find((r) => r.recipient === oldRecipient);
+      // No longer listed (a teammate removed this device meanwhile): left alone, never re-added.
+      if (old === undefined) return null;
+      const file = replaceRecipient(loaded.file, oldRecipient, { recipient: newRecipient, label: old.label });
       const result = await encryptValues(display, file, recipientList(readHeader(file)), allKeys);
       reencrypted = result.reencrypted;
       note.keys = [...(note.keys ?? []), ...result.keys];

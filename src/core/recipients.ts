@@ -85,12 +85,9 @@ const BOM = "\uFEFF";
  * The file with the recipient line of `from` replaced, where it stands, by one
  * for `to` (what `rotate` does to this device's line: one changed line in the
  * diff). Another line already listing `to` is dropped. A file that does not
- * list `from` gets `to` added as {@link setRecipients} adds one.
+ * list `from` is returned as it is.
  */
 export function replaceRecipient(file: EnvFile, from: string, to: Recipient): EnvFile {
-  if (!file.entries.some((e) => e.kind === "recipient" && e.recipient === from)) {
-    return setRecipients(file, [...readHeader(file).recipients, to]);
-  }
   const out: Entry[] = [];
   let replaced = false;
   for (const e of file.entries) {
@@ -101,7 +98,7 @@ export function replaceRecipient(file: EnvFile, from: string, to: Recipient): En
     }
     out.push(e);
   }
-  return renumber(out);
+  return replaced ? renumber(out) : file;
 }
 
 /**

@@ -57,7 +57,8 @@ export function configGetOrigin(ctx: GitContext, key: string): ScopedConfigEntry
 /**
  * Every value of `key` in the order git reads them (the last one is in
  * effect), each with its scope and origin (`file:PATH`, PATH relative to
- * ctx.cwd for the repository's own files; `command line:` for `-c`).
+ * the top of the work tree for the repository's own files; `command line:`
+ * for `-c`).
  */
 export function configGetAllOrigins(ctx: GitContext, key: string, options: Pick<ConfigReadOptions, "type"> = {}): ScopedConfigEntry[] {
   const result = runGit(ctx, ["config", ...typeArgs(options), "--null", "--show-scope", "--show-origin", "--get-all", key], { okCodes: [1] });

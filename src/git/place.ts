@@ -3,7 +3,7 @@
 // keys an env file by these and the origin URL (remoteUrl, refs.ts). Each
 // answer is one git process; `set` pays for them on every call, so none is
 // asked twice or when its answer cannot matter.
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { GitError } from "../errors.js";
 import { configGetRegexp } from "./config.js";
@@ -115,8 +115,13 @@ export function sharesRepository(dir: string, root: string, env: GitContext["env
   const rel = relative(realRoot, realDir);
   if (rel.startsWith("..") || isAbsolute(rel)) return false;
   const steps = rel === "" ? [] : rel.split(sep);
-  // The folders from dir up to, not including, root.
-  return steps.every((_, i) => !existsSync(join(realRoot, ...steps.slice(0, steps.length - i), ".git")));
+  // The folders from dir up to, not including, root: none may hold a `.git`, and all must sit on root's
+  // file system (git stops its search at a mount point unless GIT_DISCOVERY_ACROSS_FILESYSTEM is set).
+  const device = statSync(realRoot).dev;
+  return steps.every((_, i) => {
+    const folder = join(realRoot, ...steps.slice(0, steps.length - i));
+    return !existsSync(join(folder, ".git")) && statSync(folder).dev === device;
+  });
 }
 
 /**

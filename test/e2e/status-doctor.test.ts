@@ -1,6 +1,6 @@
 // status and doctor against real git: a vault submodule from a local bare repo.
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeVaultHost } from "../support/git.js";
@@ -151,6 +151,20 @@ describe("doctor", () => {
     } finally {
       rmSync(conflicted);
     }
+  });
+
+  it("repairs cachetextconv from a subfolder of a folder vault's repository (git names .git/config from the top)", () => {
+    const plain = sb.repo("folder-host");
+    sb.git(plain, "commit", "--allow-empty", "-qm", "root");
+    expect(sb.vault(plain, ["init", "--no-submodule"]).status).toBe(0);
+    sb.git(plain, "config", "diff.git-vault.cachetextconv", "true");
+    const sub = join(plain, "src", "deep");
+    mkdirSync(sub, { recursive: true });
+    const shown = sb.vault(sub, ["doctor"]);
+    expect(shown.stdout).toContain(`fix: git config --file ${join(plain, ".git", "config")} --unset-all diff.git-vault.cachetextconv`);
+    const fixed = sb.vault(sub, ["doctor", "--fix"]);
+    expect(fixed.stderr).toContain("repaired: textconv-cache-enabled");
+    expect(sb.git(plain, "config", "--list")).not.toContain("cachetextconv");
   });
 
   it("names the global config file that turns cachetextconv on, and does not claim to repair what it leaves alone", () => {
