@@ -167,7 +167,7 @@ export async function remoteRun(
 }
 
 /**
- * The key names of one reveal request each: at most 2 KiB of names, so that
+ * The key names of one reveal request each: at most 2 KiB of body for them, so that
  * a request stays under a server's `--body-limit` (4 KiB at the least that
  * makes sense; 64 KiB by default).
  */
@@ -175,13 +175,15 @@ function batches(keys: readonly string[], maxBytes = 2048): string[][] {
   const out: string[][] = [];
   let size = 0;
   for (const key of keys) {
+    // In the body each name also takes its quotes and a comma.
+    const cost = key.length + 3;
     const last = out[out.length - 1];
-    if (last === undefined || size + key.length > maxBytes) {
+    if (last === undefined || size + cost > maxBytes) {
       out.push([key]);
-      size = key.length;
+      size = cost;
     } else {
       last.push(key);
-      size += key.length;
+      size += cost;
     }
   }
   return out;

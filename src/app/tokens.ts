@@ -72,7 +72,9 @@ export class TokenStore {
    * costs no write (and no new inode for every reader to parse again).
    */
   async update<T>(change: (sessions: Session[]) => T): Promise<T> {
-    mkdirSync(join(this.path, ".."), { recursive: true, mode: 0o700 });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    // Checked before the first store is made in it, too (read() checks it only once there is a store).
+    checkNotWritableByOthers(dirname(this.path), statSync(dirname(this.path)).mode);
     return withFileLock(this.path, () => {
       this.cache = null;
       const sessions = [...this.read()];

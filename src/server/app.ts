@@ -9,6 +9,8 @@ import { existsSync, statSync } from "node:fs";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import { lineChanges, listKeys } from "../app/bulk.js";
+import { loadEnvFile } from "../app/vaultfile.js";
+import { effectiveAssignments } from "../core/envfile.js";
 import { type AuditNote, audited } from "../app/audit.js";
 import { type DecryptedValue, decryptSelection } from "../app/run.js";
 import type { Context } from "../app/context.js";
@@ -84,34 +86,6 @@ function auditableKey(key: string): string {
 /** How long `lastChange` answers are reused: `git blame` per list request would cap the server at a few hundred a second. */
 const BLAME_TTL_MS = 5_000;
 
-/**
- * The rate limiter's counters, one set for every route. The plugin gives each
- * route a store of its own (`child`), and a route's `groupId` only extends
- * the key inside it, so the single and the batch reveal (or PUT and DELETE)
- * each counted up to the limit. Returning itself from `child`, this store
- * makes a group one counter per token, as serve.md promises. Fixed windows;
- * entries older than their window are dropped as new ones come.
- */
-class SharedRateStore {
-  readonly #windows = new Map<string, { count: number; startMs: number; windowMs: number }>();
-
-  incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow = 60_000): void {
-    const now = Date.now();
-    if (this.#windows.size > 10_000) for (const [k, w] of this.#windows) if (w.startMs + w.windowMs <= now) this.#windows.delete(k);
-    let w = this.#windows.get(key);
-    if (w === undefined || w.startMs + w.windowMs <= now) {
-      w = { count: 0, startMs: now, windowMs: timeWindow };
-      this.#windows.set(key, w);
-    }
-    w.count++;
-    callback(null, { current: w.count, ttl: w.startMs + w.windowMs - now });
-  }
-
-  child(): this {
-    return this;
-  }
-}
-
 /** Builds the API (not listening yet). */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { ctx, vaultDir, store, limits } = options;
@@ -141,14 +115,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   // Idempotency-Key answers, per token; the value is remembered as an HMAC under a key of this process only.
   const idempotent = new Map<string, { digest: string; status: number; body: unknown }>();
   const idemKey = randomBytes(32);
-  // Each env's target, resolved once (resolving runs git and reads the configuration).
+  // Each env's target, resolved once (resolving runs git); its configuration is reloaded per request.
   const targets = new Map<string, Target>();
   // Reveal-once sessions with a reveal in progress.
   const revealing = new Set<string>();
 
   await app.register(rateLimit, {
     global: false,
-    store: SharedRateStore,
     hook: "preHandler",
     keyGenerator: (request: FastifyRequest) => request.session?.id ?? request.ip,
     errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) => ({ statusCode: 429, code: "rate-limited", message: `rate limit reached; retry in ${context.after}` }),
@@ -212,14 +185,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const envTarget = async (request: FastifyRequest, session: Session, env: string): Promise<Target> => {
     if (containsPrivateKey(env)) throw new HttpError(400, "usage", "invalid env name: it is a private key (not shown)");
     if (env !== session.env) throw new HttpError(404, "env-not-found", `no env ${env}`);
-    let resolved = targets.get(env);
-    if (resolved === undefined) {
-      resolved = await resolveTarget(ctx, { vaultDir, env });
-      targets.set(env, resolved);
+    // git's answers (the vault, the env file) are resolved once per env; the configuration is read afresh on
+    // every later request, so a policy hook (or manifest, or audit log) that arrives with a teammate's
+    // `git pull` applies from the next request on, not from the next restart.
+    const cached = targets.get(env);
+    let target: Target;
+    if (cached === undefined) {
+      target = await resolveTarget(ctx, { vaultDir, env });
+      targets.set(env, target);
+    } else {
+      target = { ...cached, config: await loadConfig(ctx.cwd, cached.repoRoot) };
     }
-    // The configuration is read afresh on every request: a policy hook (or manifest, or audit log) that
-    // arrives with a teammate's `git pull` applies from the next request on, not from the next restart.
-    const target: Target = { ...resolved, config: await loadConfig(ctx.cwd, resolved.repoRoot) };
     if (!existsSync(target.path)) throw new HttpError(404, "env-not-found", `no env ${env}`);
     if (request.audited.note !== null) request.audited.note.target = target;
     return target;
@@ -324,8 +300,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       revealing.delete(session.id);
     }
   };
+  // One limiter per group, attached to each route of it: the single and the batch reveal count together,
+  // as PUT and DELETE do (a route's own `config.rateLimit` would give each route a counter of its own).
+  const revealLimit = app.rateLimit({ max: limits.revealMax, timeWindow: limits.rateWindowMs });
+  const writeLimit = app.rateLimit({ max: limits.writeMax, timeWindow: limits.rateWindowMs });
   const revealRoute = {
-    config: { rateLimit: { max: limits.revealMax, timeWindow: limits.rateWindowMs, groupId: "reveal" } },
+    preHandler: revealLimit,
     // Authentication before the rate limit (preHandler), so the limit is per token.
     preValidation: async (request: FastifyRequest) => {
       await requireSession(request, "reveal");
@@ -385,16 +365,27 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         note.keys = request.audited.keys;
         const target = await envTarget(request, session, env);
         for (const key of keys) checkKeyName(key);
-        // Static states: finding which keys are there decrypts nothing.
-        const present = new Set((await listKeys(ctx, { resolved: target, tryDecrypt: false })).rows.map((r) => r.key));
+        // Which keys are there: names only, nothing decrypted.
+        const names = (): Set<string> => new Set(effectiveAssignments(loadEnvFile(target.path, target.display).file).map((a) => a.key));
+        const present = names();
         const unavailable = keys.find((key) => !keyMatches(session.keys, key) || !present.has(key));
         if (unavailable !== undefined) throw absent(env, unavailable);
-        const { values } = await revealFor(session, () => decryptSelection(ctx, { resolved: target, only: keys, identityFile: options.identityFile }, note));
+        // decryptSelection reads the file again: a key gone meanwhile is answered as absent too, never as a 500.
+        const { values } = await revealFor(session, async () => {
+          try {
+            return await decryptSelection(ctx, { resolved: target, only: keys, identityFile: options.identityFile }, note);
+          } catch (error) {
+            if (!(error instanceof VaultError && error.code === "key-missing")) throw error;
+            const now = names();
+            throw absent(env, keys.find((key) => !now.has(key)) ?? (keys[0] as string));
+          }
+        });
+        const gone = keys.find((key) => !values.has(key));
+        if (gone !== undefined) throw absent(env, gone);
         return { env, values: keys.map((key) => ({ key, value: (values.get(key) as DecryptedValue).value.reveal() })) };
       }),
   );
 
-  const writeConfig = { rateLimit: { max: limits.writeMax, timeWindow: limits.rateWindowMs, groupId: "write" } };
   const writeAuth = async (request: FastifyRequest): Promise<void> => {
     await requireSession(request, "write");
   };
@@ -408,7 +399,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         body: { type: "object", properties: { value: { type: "string" }, commit: { type: "boolean" } }, required: ["value"], additionalProperties: false },
         response: { 200: { type: "object", properties: { key: { type: "string" }, env: { type: "string" }, created: { type: "boolean" }, commit: { type: ["string", "null"] } } }, ...errors, 409: ERROR_SCHEMA, 422: ERROR_SCHEMA },
       },
-      config: writeConfig,
+      preHandler: writeLimit,
       onRequest: writeAuth,
     },
     (request, reply) =>
@@ -445,7 +436,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         querystring: { type: "object", properties: { commit: { type: "string", enum: ["true", "false"] } }, additionalProperties: false },
         response: { 200: { type: "object", properties: { key: { type: "string" }, env: { type: "string" }, removed: { type: "integer" }, commit: { type: ["string", "null"] } } }, ...errors },
       },
-      config: writeConfig,
+      preHandler: writeLimit,
       onRequest: writeAuth,
     },
     (request) =>
@@ -474,7 +465,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           ...errors,
         },
       },
-      config: { rateLimit: { max: limits.refreshMax, timeWindow: limits.rateWindowMs, groupId: "refresh" } },
+      config: { rateLimit: { max: limits.refreshMax, timeWindow: limits.rateWindowMs } },
     },
     (request) =>
       inAudit(request, "refresh", async (note) => {

@@ -40,6 +40,8 @@ const STATUS: Readonly<Record<string, number>> = {
   "remote-worker": 503,
   "token-store-permissions": 503,
   "token-store-invalid": 503,
+  // The server's own files (a teammate's broken configuration): its operator reads why in the audit log.
+  "config-invalid": 503,
 };
 
 /** Fastify's own errors (parsing, limits, validation) by their code, with fixed messages: theirs may quote the body. */
@@ -52,7 +54,7 @@ const FRAMEWORK: Readonly<Record<string, [number, string, string]>> = {
   FST_ERR_CTP_INVALID_TYPE: [415, "unsupported-media-type", "send the body as application/json"],
   // Raised by the router, before any route: fastify's own answer quotes the URL.
   FST_ERR_BAD_URL: [400, "bad-url", "the URL is not valid (it is not shown)"],
-  FST_ERR_ASYNC_CONSTRAINT: [400, "bad-request", "the request was refused"],
+  FST_ERR_MAX_PARAM_LENGTH: [400, "bad-request", "a path segment is too long"],
 };
 
 /** The status and body for an error thrown while answering a request. */
