@@ -1,5 +1,4 @@
 /** The per-key use cases: set, get, unset. */
-import { dirname } from "node:path";
 import { KEY_PATTERN } from "../core/dotenv.js";
 import { putValue, removeKey } from "../core/edit.js";
 import { type EnvFile, SECTION_NAME_RE, findAssignment } from "../core/envfile.js";
@@ -8,7 +7,6 @@ import { ensureHeader } from "../core/recipients.js";
 import { Secret } from "../core/secret.js";
 import { classifyValue } from "../core/value.js";
 import { UsageError, VaultError, containsPrivateKey } from "../errors.js";
-import { commit, statusPorcelain } from "../git/index.js";
 import { requireIdentity } from "../keys/identity.js";
 import { type AuditNote, audited } from "./audit.js";
 import { decryptAssignment, encryptValue } from "./cipher.js";
@@ -45,12 +43,16 @@ export interface SetRequest extends TargetOptions {
   readonly section?: string | undefined;
   readonly format?: boolean;
   readonly identityFile?: string | undefined;
+  /** Commit the change alone in the vault repo with this message (refused while the file has uncommitted changes). */
+  readonly commit?: string | undefined;
 }
 
 export interface SetResult {
   readonly target: Target;
   readonly created: boolean;
   readonly existed: boolean;
+  /** The commit made for `commit`, else null. */
+  readonly commit: string | null;
 }
 
 /** Rejects a `--section` name that is no lowercase slug (or is a private key typed in the wrong place, not quoted back). */
@@ -95,9 +97,9 @@ async function storeSecret(ctx: Context, target: Target, request: SetRequest): P
       file = putValue(file, request.key, raw, raw, { section: request.section ?? null });
       return request.format ? formatEnvFile(file) : file;
     },
-    { allowMissing: true },
+    { allowMissing: true, commitAs: request.commit },
   );
-  return { target, created: outcome.created, existed };
+  return { target, created: outcome.created, existed, commit: outcome.commit };
 }
 
 export interface GetRequest extends TargetOptions {
@@ -158,42 +160,30 @@ async function readSecret(ctx: Context, target: Target, request: GetRequest, not
 }
 
 /** Removes every line of `key`. */
-export async function unsetSecret(ctx: Context, request: TargetOptions & { key: string }): Promise<{ target: Target; removed: number }> {
+export async function unsetSecret(ctx: Context, request: TargetOptions & { key: string; commit?: string | undefined }): Promise<{ target: Target; removed: number; commit: string | null }> {
   checkKeyName(request.key);
   return audited(ctx, "unset", async (note) => {
     note.keys = [request.key];
     note.target = await resolveTarget(ctx, request);
-    return removeSecret(ctx, note.target, request.key);
+    return removeSecret(ctx, note.target, request.key, request.commit);
   });
 }
 
-async function removeSecret(ctx: Context, target: Target, key: string): Promise<{ target: Target; removed: number }> {
+async function removeSecret(ctx: Context, target: Target, key: string, commitAs: string | undefined): Promise<{ target: Target; removed: number; commit: string | null }> {
   let removed = 0;
-  await updateEnvFile(ctx, target.path, target.display, (loaded) => {
-    const result = removeKey(loaded.file, key);
-    removed = result.removed;
-    if (removed === 0) throw new VaultError("key-missing", `${target.display}: no key ${key}`);
-    return result.file;
-  });
-  return { target, removed };
-}
-
-/** Commits the target's env file alone in the vault repo (hooks off); returns the commit id. */
-export function commitEnvFile(ctx: Context, target: Target, message: string): string {
-  return commit({ cwd: dirname(target.path), env: ctx.env }, message, [target.path]);
-}
-
-/**
- * Refuses, before a change that is to be committed alone (the API's
- * `commit: true`), an env file with changes nobody committed: the commit
- * would take them too, under the wrong name.
- */
-export function requireCommittedEnvFile(ctx: Context, target: Target): void {
-  const changed = statusPorcelain({ cwd: dirname(target.path), env: ctx.env }, { pathspecs: [target.path], untracked: "all" });
-  if (changed.length === 0) return;
-  throw new VaultError("uncommitted-changes", `${target.display} has changes that are not committed; nothing was written`, {
-    hint: "commit (or undo) them first, or send the change without commit",
-  });
+  const outcome = await updateEnvFile(
+    ctx,
+    target.path,
+    target.display,
+    (loaded) => {
+      const result = removeKey(loaded.file, key);
+      removed = result.removed;
+      if (removed === 0) throw new VaultError("key-missing", `${target.display}: no key ${key}`);
+      return result.file;
+    },
+    { commitAs },
+  );
+  return { target, removed, commit: outcome.commit };
 }
 
 /** Fails unless this process could decrypt (an identity, and no GIT_VAULT_REMOTE): for a server, at its start rather than at its first reveal. */

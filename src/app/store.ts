@@ -5,7 +5,7 @@ import { type EnvFile, encodeEnvFile } from "../core/envfile.js";
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { withFileLock } from "../files/lock.js";
-import { type GitContext, lsFiles, pathInRepo, repoContext, tryRepoRoot, tryShowBlob } from "../git/index.js";
+import { type GitContext, commit, lsFiles, pathInRepo, repoContext, statusPorcelain, tryRepoRoot, tryShowBlob } from "../git/index.js";
 import type { Context } from "./context.js";
 import { type LoadedFile, loadEnvFile, validateEnvFile } from "./vaultfile.js";
 
@@ -13,6 +13,8 @@ import { type LoadedFile, loadEnvFile, validateEnvFile } from "./vaultfile.js";
 export interface UpdateOutcome {
   readonly written: boolean;
   readonly created: boolean;
+  /** The commit made with `commitAs`, else null. */
+  readonly commit: string | null;
 }
 
 /**
@@ -24,18 +26,34 @@ export async function updateEnvFile(
   path: string,
   display: string,
   change: (loaded: LoadedFile) => EnvFile | null | Promise<EnvFile | null>,
-  options: { allowMissing?: boolean } = {},
+  options: { allowMissing?: boolean; commitAs?: string | undefined } = {},
 ): Promise<UpdateOutcome> {
   return withFileLock(path, async () => {
+    // Checked and committed under the lock: no other writer's change can slip into the commit.
+    if (options.commitAs !== undefined) refuseUncommittedChanges(ctx, path, display);
     const loaded = loadEnvFile(path, display, options);
     if (!loaded.exists) refuseMissingTrackedFile(ctx, path);
     validateEnvFile(ctx, loaded);
     const next = await change(loaded);
-    if (next === null) return { written: false, created: false };
+    if (next === null) return { written: false, created: false, commit: null };
     const text = encodeEnvFile(next);
-    if (loaded.exists && text === loaded.text) return { written: false, created: false };
+    if (loaded.exists && text === loaded.text) return { written: false, created: false, commit: null };
     writeFileAtomic(path, text, { mode: 0o644 });
-    return { written: true, created: !loaded.exists };
+    const commitId = options.commitAs === undefined ? null : commit({ cwd: dirname(path), env: ctx.env }, options.commitAs, [path]);
+    return { written: true, created: !loaded.exists, commit: commitId };
+  });
+}
+
+/**
+ * Refuses, before a change that is to be committed alone (the API's
+ * `commit: true`), an env file with changes nobody committed: the commit
+ * would take them too, under the wrong name.
+ */
+function refuseUncommittedChanges(ctx: Context, path: string, display: string): void {
+  const changed = statusPorcelain({ cwd: dirname(path), env: ctx.env }, { pathspecs: [path], untracked: "all" });
+  if (changed.length === 0) return;
+  throw new VaultError("uncommitted-changes", `${display} has changes that are not committed; nothing was written`, {
+    hint: "commit (or undo) them first, or send the change without commit",
   });
 }
 

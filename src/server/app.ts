@@ -14,7 +14,7 @@ import { effectiveAssignments } from "../core/envfile.js";
 import { type AuditNote, audited } from "../app/audit.js";
 import { type DecryptedValue, decryptSelection } from "../app/run.js";
 import type { Context } from "../app/context.js";
-import { checkKeyName, commitEnvFile, getSecret, requireCommittedEnvFile, setSecret, unsetSecret } from "../app/secrets.js";
+import { checkKeyName, getSecret, setSecret, unsetSecret } from "../app/secrets.js";
 import { type Target, resolveTarget } from "../app/target.js";
 import { loadConfig } from "../config/index.js";
 import { type TokenStore, authenticate, consumeRevealOnce, refreshSession, touchSession } from "../app/tokens.js";
@@ -416,10 +416,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         if (earlier.digest !== digest) throw new HttpError(422, "idempotency-key-reused", "this Idempotency-Key was used for another request");
         return reply.code(earlier.status).header("Idempotent-Replayed", "true").send(earlier.body);
       }
-      if (request.body.commit === true) requireCommittedEnvFile(ctx, target);
-      const result = await setSecret(ctx, { resolved: target, key, value: new Secret(request.body.value), identityFile: options.identityFile });
-      const sha = request.body.commit === true ? commitEnvFile(ctx, target, `Set ${key} in ${env} (git vault serve, token ${session.name})`) : null;
-      const body = { key, env, created: !result.existed, commit: sha };
+      const commit = request.body.commit === true ? `Set ${key} in ${env} (git vault serve, token ${session.name})` : undefined;
+      const result = await setSecret(ctx, { resolved: target, key, value: new Secret(request.body.value), identityFile: options.identityFile, commit });
+      const body = { key, env, created: !result.existed, commit: result.commit };
       if (slot !== null) {
         if (idempotent.size >= 10_000) idempotent.delete(idempotent.keys().next().value as string);
         idempotent.set(slot, { digest, status: 200, body });
@@ -445,10 +444,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       const session = request.session as Session;
       const target = await envTarget(request, session, env);
       checkKeyInScope(request, session, env, key);
-      if (request.query.commit === "true") requireCommittedEnvFile(ctx, target);
-      const { removed } = await orAbsent(env, key, () => unsetSecret(ctx, { resolved: target, key }));
-      const sha = request.query.commit === "true" ? commitEnvFile(ctx, target, `Remove ${key} from ${env} (git vault serve, token ${session.name})`) : null;
-      return { key, env, removed, commit: sha };
+      const commit = request.query.commit === "true" ? `Remove ${key} from ${env} (git vault serve, token ${session.name})` : undefined;
+      const result = await orAbsent(env, key, () => unsetSecret(ctx, { resolved: target, key, commit }));
+      return { key, env, removed: result.removed, commit: result.commit };
       }),
   );
 

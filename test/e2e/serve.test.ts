@@ -307,6 +307,26 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("git vault serve ov
     expect(readFileSync(envFile, "utf8")).toContain("DB_URL=encrypted");
   });
 
+  it("two committing PUTs at once: each commit holds its own key alone", async () => {
+    const w = issue("racer", ["--keys", "RACE_*", "--scope", "write", "--ttl", "1h"]);
+    // Earlier tests left the file changed: committed here, so that both PUTs may commit.
+    if (sb.git(vault, "status", "--porcelain", "--", ".env.dev").trim() !== "") sb.git(vault, "commit", "-q", "-m", "earlier writes", "--", ".env.dev");
+    const put = (key: string) =>
+      fetch(`${server.url}/v1/secrets/dev/${key}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${w.access()}`, "content-type": "application/json" },
+        body: JSON.stringify({ value: log.secret(`race-value-${key}-7a1c`), commit: true }),
+      });
+    const answers = await Promise.all([put("RACE_A"), put("RACE_B")]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const subjects = sb.git(vault, "log", "-2", "--format=%s").trim().split("\n").sort();
+    expect(subjects).toEqual(["Set RACE_A in dev (git vault serve, token racer)", "Set RACE_B in dev (git vault serve, token racer)"]);
+    for (const rev of ["HEAD", "HEAD~1"]) {
+      const added = sb.git(vault, "show", "--no-textconv", "--format=", rev).split("\n").filter((l) => /^\+[A-Z]/.test(l)).map((l) => l.slice(1, 7));
+      expect(added, rev).toHaveLength(1);
+    }
+  });
+
   it("answers a burst of reveals past the limit with 429 and Retry-After", () => {
     const b = issue("burst", ["--keys", "DEPLOY_*", "--scope", "reveal", "--ttl", "1h"]);
     const statuses: number[] = [];
