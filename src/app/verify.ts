@@ -98,9 +98,13 @@ export async function verifyVault(ctx: Context, request: VerifyRequest): Promise
   // --file and --env name one file; otherwise every env file of the vault dir.
   const paths = request.single || request.file !== undefined || request.env !== undefined ? [target.path] : allTargets(target);
   const given = request.trustFingerprint ?? (ctx.env["GIT_VAULT_TRUST_FINGERPRINT"] || null);
-  const pins = parseTrustPins(given === null ? [] : typeof given === "string" ? given.split(/[\s,]+/).filter((p) => p !== "") : given);
+  const source = request.trustFingerprint !== undefined ? "--trust-fingerprint" : "GIT_VAULT_TRUST_FINGERPRINT";
+  // The option and the variable take the same list: `dev=…,prod=…` (commas or blanks), or the option repeated.
+  // An option given empty stays empty, which parseTrustPins refuses.
+  const listed = (v: string): string[] => (v.trim() === "" ? [v] : v.split(/[\s,]+/).filter((p) => p !== ""));
+  const pins = parseTrustPins(given === null ? [] : (typeof given === "string" ? [given] : given).flatMap(listed));
   const unknownPin = [...pins.keys()].find((env) => env !== null && !paths.some((p) => envNameOf(basename(p)) === env));
-  if (unknownPin !== undefined) throw new UsageError(`--trust-fingerprint names env ${unknownPin}, which is not among the files checked`, "name an env file of the vault (`git vault trust status --all` lists them)");
+  if (unknownPin !== undefined) throw new UsageError(`${source} names env ${unknownPin}, which is not among the files checked`, "name an env file of the vault (`git vault trust status --all` lists them)");
   const identity = resolveIdentity({ env: ctx.env, cwd: ctx.cwd, identityFile: request.identityFile });
   const mine = identity === null ? [] : await identityRecipients(identity);
   const findings: VerifyFinding[] = [];

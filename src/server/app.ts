@@ -440,6 +440,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     },
     (request) =>
       inAudit(request, "unset", async () => {
+      if (request.headers["idempotency-key"] !== undefined) {
+        // Not remembered for DELETE: refused rather than ignored, so a client never counts on a replay.
+        throw new HttpError(400, "bad-request", "Idempotency-Key is for PUT; a DELETE needs none (repeated, it answers 404 key-missing)");
+      }
       const { env, key } = request.params;
       const session = request.session as Session;
       const target = await envTarget(request, session, env);

@@ -296,6 +296,10 @@ describe.skipIf(!hasCurl && process.env["CI"] === undefined)("git vault serve ov
     expect(sb.git(vault, "log", "-1", "--format=%s")).toBe("Set NEW_TWO in dev (git vault serve, token writer)\n");
     expect(sb.git(vault, "show", "HEAD:.env.dev")).toContain("NEW_TWO=encrypted:gv1:");
     expect(sb.git(vault, "diff", "--no-textconv", "HEAD~1", "HEAD").split("\n").filter((l) => /^[-+][A-Z]/.test(l)).map((l) => l.slice(0, 9))).toEqual(["+NEW_TWO="]);
+    // An Idempotency-Key on a DELETE is refused, not silently ignored; nothing is removed.
+    const keyed = curl("DELETE", `${server.url}/v1/secrets/dev/NEW_ONE`, { token: w.access(), headers: ["Idempotency-Key: put-1"] });
+    expect([keyed.status, (keyed.json()["error"] as { code: string }).code]).toEqual([400, "bad-request"]);
+    expect(readFileSync(envFile, "utf8")).toContain("NEW_ONE=");
     const del = curl("DELETE", `${server.url}/v1/secrets/dev/NEW_ONE`, { token: w.access() });
     expect(del.json()).toEqual({ key: "NEW_ONE", env: "dev", removed: 1, commit: null });
     expect(readFileSync(envFile, "utf8")).not.toContain("NEW_ONE=");

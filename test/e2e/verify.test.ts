@@ -150,5 +150,9 @@ describe("verify with a CI identity that reads only some env files (docs/identit
     const unknown = run(["verify", "--vault-dir", dir, "--trust-fingerprint", `staging=${devPin}`]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/^error: --trust-fingerprint names env staging, which is not among the files checked\n/);
+    // The option takes the variable's comma list too, and an error names where the pin came from.
+    expect(ok(["verify", "--vault-dir", dir, "--trust-fingerprint", `dev=${devPin},prod=${prodPin}`]).stderr).toBe("verified 2 env files\n");
+    const fromEnv = run(["verify", "--vault-dir", dir], { env: { GIT_VAULT_TRUST_FINGERPRINT: `staging=${devPin}` } });
+    expect([fromEnv.status, fromEnv.stderr.split("\n")[0]]).toEqual([2, "error: GIT_VAULT_TRUST_FINGERPRINT names env staging, which is not among the files checked"]);
   });
 });
