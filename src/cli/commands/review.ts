@@ -3,29 +3,32 @@ import type { ReviewResult, ReviewedFile } from "../../app/review.js";
 import { VaultCommand } from "../base.js";
 import { printJson } from "../ui.js";
 
-const label = (l: string | null): string => (l ? ` (${l})` : "");
+/** How names a writer chose are written: as they are in text, as inline code in markdown. */
+type Quote = (name: string) => string;
+const asIs: Quote = (name) => name;
 
 /** What a reviewer must look at in one file, as sentences. */
-function concerns(f: ReviewedFile): string[] {
+function concerns(f: ReviewedFile, q: Quote = asIs): string[] {
   return [
     ...(f.trust === "untrusted" ? [`recipient set not trusted: ${f.trustDetail}`] : []),
     ...f.invalidRecipients.map((r) => `line ${r.line}: ${r.problem}`),
-    ...(f.stale.length > 0 ? [`values encrypted to an older recipient set: ${f.stale.join(", ")}`] : []),
-    ...(f.plaintext.length > 0 ? [`plaintext values: ${f.plaintext.join(", ")}`] : []),
+    ...(f.stale.length > 0 ? [`values encrypted to an older recipient set: ${f.stale.map(q).join(", ")}`] : []),
+    ...(f.plaintext.length > 0 ? [`plaintext values: ${f.plaintext.map(q).join(", ")}`] : []),
     ...f.invalidLines.map((l) => `line ${l}: not a KEY=value line, comment or blank line`),
   ];
 }
 
-function changes(f: ReviewedFile): string[] {
-  const list = (what: string, keys: readonly string[]) => (keys.length === 0 ? [] : [`${what}: ${keys.join(", ")}`]);
+function changes(f: ReviewedFile, q: Quote = asIs): string[] {
+  const list = (what: string, keys: readonly string[]) => (keys.length === 0 ? [] : [`${what}: ${keys.map(q).join(", ")}`]);
+  const recipient = (r: { recipient: string; label: string | null }) => `${q(r.recipient)}${r.label ? ` (${q(r.label)})` : ""}`;
   return [
     ...(f.deleted ? ["file deleted"] : []),
     ...list("keys added", f.added),
     ...list("keys changed", f.changed),
     ...list("keys removed", f.removed),
-    ...f.recipientsAdded.map((r) => `recipient added: ${r.recipient}${label(r.label)}`),
-    ...f.recipientsRemoved.map((r) => `recipient removed: ${r.recipient}${label(r.label)}`),
-    ...(f.canonical ? [] : ["not in canonical style (git vault fmt)"]),
+    ...f.recipientsAdded.map((r) => `recipient added: ${recipient(r)}`),
+    ...f.recipientsRemoved.map((r) => `recipient removed: ${recipient(r)}`),
+    ...(f.canonical ? [] : [`not in canonical style (${q("git vault fmt")})`]),
   ];
 }
 
@@ -48,40 +51,21 @@ function renderText(r: ReviewResult): string {
  * controls (file names, keys, recipients, labels) goes into one, so none of
  * it renders as markdown, a link, an image or an @-mention in the comment.
  */
-export function inlineCode(text: string): string {
+function inlineCode(text: string): string {
   const flat = text.replace(/[\r\n]+/g, " ");
   const fence = "`".repeat(Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-// Markdown for a pull-request comment (no value is ever shown): built from
-// the result, not from renderText's sentences, so that only git-vault's own
-// words are markdown.
+// Markdown for a pull-request comment (no value is ever shown): the same
+// sentences as the text, with every name a writer chose in inline code.
 function renderMarkdown(r: ReviewResult): string {
-  const keys = (list: readonly string[]) => list.map(inlineCode).join(", ");
-  const recipient = (x: { recipient: string; label: string | null }) => `${inlineCode(x.recipient)}${x.label ? ` (${inlineCode(x.label)})` : ""}`;
   const lines = [`### git-vault review: ${inlineCode(r.range)}`, "", `Vault ${inlineCode(`${short(r.base)}..${short(r.head)}`)} · ${r.attention ? "**needs a reviewer's attention**" : "nothing needs attention"}`, ""];
   if (r.files.length === 0) lines.push("No env file changed.");
   for (const f of r.files) {
     lines.push(`#### ${inlineCode(f.file)}`, "");
-    const items = [
-      ...(f.deleted ? ["file deleted"] : []),
-      ...(f.added.length > 0 ? [`keys added: ${keys(f.added)}`] : []),
-      ...(f.changed.length > 0 ? [`keys changed: ${keys(f.changed)}`] : []),
-      ...(f.removed.length > 0 ? [`keys removed: ${keys(f.removed)}`] : []),
-      ...f.recipientsAdded.map((x) => `recipient added: ${recipient(x)}`),
-      ...f.recipientsRemoved.map((x) => `recipient removed: ${recipient(x)}`),
-      ...(f.canonical ? [] : [`not in canonical style (${inlineCode("git vault fmt")})`]),
-    ];
-    const warnings = [
-      ...(f.trust === "untrusted" ? [`recipient set not trusted: ${f.trustDetail}`] : []),
-      ...f.invalidRecipients.map((x) => `line ${x.line}: ${x.problem}`),
-      ...(f.stale.length > 0 ? [`values encrypted to an older recipient set: ${keys(f.stale)}`] : []),
-      ...(f.plaintext.length > 0 ? [`plaintext values: ${keys(f.plaintext)}`] : []),
-      ...f.invalidLines.map((l) => `line ${l}: not a KEY=value line, comment or blank line`),
-    ];
-    lines.push(...items.map((c) => `- ${c}`), ...warnings.map((c) => `- :warning: ${c}`));
+    lines.push(...changes(f, inlineCode).map((c) => `- ${c}`), ...concerns(f, inlineCode).map((c) => `- :warning: ${c}`));
     lines.push(`- recipient set ${inlineCode(f.fingerprint.slice(0, 16))}: **${f.trust}** (${f.trustDetail})`, "");
   }
   return `${lines.join("\n").trimEnd()}\n`;
