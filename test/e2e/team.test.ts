@@ -31,6 +31,16 @@ function okAs(env: NodeJS.ProcessEnv | undefined, cwd: string, args: string[], o
   expect(r.status, `git vault ${args.join(" ")}: ${r.stderr}`).toBe(0);
   return r;
 }
+/** A copy of the vault remote that A's host now names in .gitmodules; B pulls the host (not the vault). */
+function moveVault(name: string, message: string): string {
+  const copy = join(sb.root, name);
+  cpSync(remote, copy, { recursive: true });
+  sb.git(hostA, "config", "-f", ".gitmodules", "submodule.vault.url", copy);
+  sb.git(hostA, "commit", "-q", "-am", message);
+  sb.git(hostA, "push", "-q");
+  sb.git(hostB, "pull", "-q", "--no-rebase");
+  return copy;
+}
 function commitVault(vault: string, message: string): void {
   sb.git(vault, "add", "-A");
   sb.git(vault, "commit", "-q", "-m", message);
@@ -147,12 +157,7 @@ describe("two devices", () => {
   });
 
   it("a changed vault URL in .gitmodules is caught the same way", () => {
-    const mirror = join(sb.root, "mirror.git");
-    cpSync(remote, mirror, { recursive: true });
-    sb.git(hostA, "config", "-f", ".gitmodules", "submodule.vault.url", mirror);
-    sb.git(hostA, "commit", "-q", "-am", "Move the vault");
-    sb.git(hostA, "push", "-q");
-    sb.git(hostB, "pull", "-q", "--no-rebase");
+    const mirror = moveVault("mirror.git", "Move the vault");
 
     const set = as(bobEnv, hostB, ["set", "OTHER", "--stdin"], { input: "other-value-5c4b" });
     expect(set.status).toBe(1);
@@ -165,12 +170,7 @@ describe("two devices", () => {
   });
 
   it("after git submodule sync too, the URL change stops set: the look-alike vault's files are not taken for a first use", () => {
-    const lookalike = join(sb.root, "lookalike.git");
-    cpSync(remote, lookalike, { recursive: true });
-    sb.git(hostA, "config", "-f", ".gitmodules", "submodule.vault.url", lookalike);
-    sb.git(hostA, "commit", "-q", "-am", "Move the vault again");
-    sb.git(hostA, "push", "-q");
-    sb.git(hostB, "pull", "-q", "--no-rebase");
+    const lookalike = moveVault("lookalike.git", "Move the vault again");
     // What git advises after a URL change: the vault's origin now names the look-alike.
     sb.git(hostB, "submodule", "sync", "-q");
     expect(sb.git(vaultB, "remote", "get-url", "origin").trim()).toBe(lookalike);
