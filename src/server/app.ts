@@ -89,6 +89,16 @@ const BLAME_TTL_MS = 5_000;
 /** Builds the API (not listening yet). */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { ctx, vaultDir, store, limits } = options;
+  /** The audit entry of a request no handler answered: refused before one ran, or by the router. */
+  const auditUnhandled = (command: string, failed: VaultError | null, client: string | null, keys: readonly string[]): void => {
+    audited(ctx, command, (note) => {
+      if (client !== null) note.client = client;
+      note.keys = keys;
+      return failed === null ? Promise.resolve() : Promise.reject(failed);
+    }).catch((error: unknown) => {
+      if (error !== failed) ctx.stderr.write(`warning: cannot write the audit log (${error instanceof VaultError ? error.code : "error"})\n`);
+    });
+  };
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyLimit,
@@ -103,10 +113,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       const answer = errorReply(error);
       void (reply as unknown as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
       // No hook runs for it: its audit entry is written here (every request has one).
-      const refused = new VaultError(answer.code, "refused");
-      audited(ctx, `serve ${request.method} (invalid URL)`, () => Promise.reject(refused)).catch((failure: unknown) => {
-        if (failure !== refused) ctx.stderr.write(`warning: cannot write the audit log (${failure instanceof VaultError ? failure.code : "error"})\n`);
-      });
+      auditUnhandled(`serve ${request.method} (invalid URL)`, new VaultError(answer.code, "refused"), null, []);
     },
   });
   app.decorateRequest("session", null);
@@ -138,13 +145,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     if (request.audited.note === null) {
       const route = request.routeOptions.url ?? "(no route)";
       const failed = reply.statusCode >= 400 ? new VaultError(request.audited.code ?? `http-${reply.statusCode}`, "refused") : null;
-      audited(ctx, `serve ${request.method} ${route}`, (note) => {
-        if (request.session !== null) note.client = `token ${request.session.name}`;
-        note.keys = request.audited.keys;
-        return failed === null ? Promise.resolve() : Promise.reject(failed);
-      }).catch((error: unknown) => {
-        if (error !== failed) ctx.stderr.write(`warning: cannot write the audit log (${error instanceof VaultError ? error.code : "error"})\n`);
-      });
+      auditUnhandled(`serve ${request.method} ${route}`, failed, request.session === null ? null : `token ${request.session.name}`, request.audited.keys);
     }
     done();
   });
