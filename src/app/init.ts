@@ -4,7 +4,7 @@
  * file with this device's recipient, and installs the diff/merge drivers and
  * the pre-commit guard in the host repo and in the vault repo. Safe to re-run.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { encodeEnvFile, parseEnvFile } from "../core/envfile.js";
 import { ensureHeader, readHeader, recipientList } from "../core/recipients.js";
@@ -141,8 +141,8 @@ function attachVaultBranch(vault: GitContext, next: string[], vaultRel: string):
 
 /** What this run of `init` made that a failure must not leave behind. */
 interface Made {
-  /** The vault clone of an empty remote, until it is registered as a submodule (`wasEmptyDir`: git cloned into an empty folder that was there). */
-  clone: { readonly dir: string; readonly wasEmptyDir: boolean } | null;
+  /** The vault clone of an empty remote, until it is registered as a submodule. */
+  clone: string | null;
 }
 
 /**
@@ -158,10 +158,8 @@ export async function initVault(ctx: Context, request: InitRequest): Promise<Ini
     return await initSteps(ctx, request, made);
   } catch (error) {
     if (made.clone !== null) {
-      const { dir, wasEmptyDir } = made.clone;
-      rmSync(dir, { recursive: true, force: true });
-      if (wasEmptyDir) mkdirSync(dir);
-      warn(ctx, `init did not finish: removed the vault clone it had made in ${relative(ctx.cwd, dir) || dir}/, so that init can be run again`);
+      rmSync(made.clone, { recursive: true, force: true });
+      warn(ctx, `init did not finish: removed the vault clone it had made in ${relative(ctx.cwd, made.clone) || made.clone}/, so that init can be run again`);
     }
     throw error;
   }
@@ -206,15 +204,15 @@ async function initSteps(ctx: Context, request: InitRequest, made: Made): Promis
     const fetchUrl = submoduleFetchUrl(rootCtx, url);
     emptyRemote = remoteIsEmpty(rootCtx, fetchUrl);
     if (emptyRemote) {
-      if (existsSync(vaultDir) && readdirSync(vaultDir).length > 0) {
+      // A folder that is no work tree was refused above: one here is a clone no submodule lists.
+      if (existsSync(vaultDir)) {
         throw new VaultError("vault-dir-exists", `${vaultRel}/ already exists, and no submodule of this repository lists it; the remote is empty, so init would clone into it`, {
           hint: `if an earlier init left it (its first push failed), move it away and run init again: mv ${vaultRel} ${vaultRel}.old`,
         });
       }
       // `submodule add` needs a commit to point at: clone the empty remote, make one, push it.
-      const existed = existsSync(vaultDir);
       clone(rootCtx, fetchUrl, vaultDir);
-      made.clone = { dir: vaultDir, wasEmptyDir: existed };
+      made.clone = vaultDir;
       vault = "created-remote";
     } else {
       submoduleAdd(rootCtx, url, vaultRel);
